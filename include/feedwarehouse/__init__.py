@@ -1,0 +1,1 @@
+"""Feed warehouse: blog feeds into a DuckDB warehouse."""
