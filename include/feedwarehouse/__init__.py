@@ -1,1 +1,3 @@
-"""Feed warehouse: blog feeds into a DuckDB warehouse."""
+"""Feed warehouse: blog feeds into a DuckDB warehouse, orchestrated by Airflow."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,102 @@
+"""Settings and the feeds file: where data lives and which feeds to fetch."""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+DATA_DIR_ENV = "FEEDWAREHOUSE_DATA_DIR"
+FEEDS_ENV = "FEEDWAREHOUSE_FEEDS"
+REPO_ROOT = Path(__file__).resolve().parents[2]
+DEFAULT_FEEDS_FILE = REPO_ROOT / "feeds.yml"
+DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
+EXPECTATIONS_DIR = REPO_ROOT / "expectations"
+
+_FEED_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
+_SCHEMES = ("http://", "https://", "file://")
+
+
+class ConfigError(ValueError):
+    """The feeds file or a setting is unusable; the message says where and why."""
+
+
+@dataclass(frozen=True)
+class Feed:
+    id: str
+    url: str
+    archive_url: str | None = None
+
+
+@dataclass(frozen=True)
+class Paths:
+    """Every location under the data directory, derived from one root."""
+
+    data_dir: Path
+
+    @property
+    def landing_dir(self) -> Path:
+        return self.data_dir / "landing"
+
+    @property
+    def warehouse(self) -> Path:
+        return self.data_dir / "warehouse.duckdb"
+
+    @property
+    def published(self) -> Path:
+        return self.data_dir / "published" / "warehouse.duckdb"
+
+    @property
+    def lock_file(self) -> Path:
+        return self.data_dir / "warehouse.lock"
+
+
+def data_paths(data_dir: str | Path | None = None) -> Paths:
+    """Paths under `data_dir`, else $FEEDWAREHOUSE_DATA_DIR, else ./data (made absolute)."""
+    root = data_dir or os.environ.get(DATA_DIR_ENV) or "data"
+    return Paths(Path(root).expanduser().resolve())
+
+
+def feeds_file(path: str | Path | None = None) -> Path:
+    """The feeds file: `path`, else $FEEDWAREHOUSE_FEEDS, else the repo's feeds.yml."""
+    return Path(path or os.environ.get(FEEDS_ENV) or DEFAULT_FEEDS_FILE).expanduser().resolve()
+
+
+def load_feeds(path: str | Path) -> list[Feed]:
+    """Parse and check a feeds file; every problem names the file and the entry."""
+    path = Path(path)
+    try:
+        document = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"feeds file {path} does not exist") from None
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"feeds file {path} is not valid YAML: {exc}") from None
+    if not isinstance(document, dict) or not isinstance(document.get("feeds"), list):
+        raise ConfigError(f"feeds file {path}: expected a top-level 'feeds:' list")
+    feeds: list[Feed] = []
+    for index, entry in enumerate(document["feeds"]):
+        where = f"feeds file {path}, feeds[{index}]"
+        if not isinstance(entry, dict):
+            raise ConfigError(f"{where}: expected a mapping with 'id' and 'url', got {entry!r}")
+        unknown = set(entry) - {"id", "url", "archive_url"}
+        if unknown:
+            raise ConfigError(f"{where}: unknown keys {sorted(unknown)}")
+        feed_id, url = entry.get("id"), entry.get("url")
+        if not isinstance(feed_id, str) or not _FEED_ID.match(feed_id):
+            raise ConfigError(
+                f"{where}: 'id' must be lowercase letters, digits, '-' or '_', got {feed_id!r}"
+            )
+        if not isinstance(url, str) or not url.startswith(_SCHEMES):
+            raise ConfigError(f"{where} ({feed_id}): 'url' must start with {_SCHEMES}, got {url!r}")
+        archive_url = entry.get("archive_url")
+        if archive_url is not None and not str(archive_url).startswith(_SCHEMES):
+            raise ConfigError(f"{where} ({feed_id}): 'archive_url' must be a URL template")
+        if any(feed.id == feed_id for feed in feeds):
+            raise ConfigError(f"{where}: duplicate feed id {feed_id!r}")
+        feeds.append(Feed(feed_id, url, archive_url))
+    if not feeds:
+        raise ConfigError(f"feeds file {path}: the 'feeds' list is empty")
+    return feeds

@@ -1,0 +1,60 @@
+"""Publish: copy the validated marts into the BI file and swap it in atomically.
+
+Readers that hold the old file keep reading it (the rename never touches their open inode),
+and the writer never waits on them. The file is written in DuckDB's v1.0.0 storage format so
+BI drivers that bundle DuckDB 1.x can open it.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from pathlib import Path
+
+import duckdb
+
+from feedwarehouse.config import Paths
+
+PUBLISHED_SCHEMAS = ("marts", "quality")
+STORAGE_VERSION = "v1.0.0"
+
+
+def publish(conn: duckdb.DuckDBPyConnection, paths: Paths) -> Path:
+    """Write every table of the published schemas to a new file, then rename it into place."""
+    target = paths.published
+    target.parent.mkdir(parents=True, exist_ok=True)
+    staging = target.with_name(f".{target.stem}.{uuid.uuid4().hex}.duckdb")
+    alias = "bi_publish"
+    conn.execute(f"attach '{staging}' as {alias} (storage_version '{STORAGE_VERSION}')")
+    try:
+        for schema, table in _tables(conn):
+            conn.execute(f"create schema if not exists {alias}.{schema}")
+            conn.execute(f"create table {alias}.{schema}.{table} as select * from {schema}.{table}")
+        conn.execute(f"detach {alias}")
+        _fsync(staging)
+        os.replace(staging, target)
+        _fsync(target.parent)
+    finally:
+        if staging.exists():
+            conn.execute(f"detach database if exists {alias}")
+            staging.unlink()
+            Path(f"{staging}.wal").unlink(missing_ok=True)
+    return target
+
+
+def _tables(conn: duckdb.DuckDBPyConnection) -> list[tuple[str, str]]:
+    placeholders = ", ".join("?" for _ in PUBLISHED_SCHEMAS)
+    return conn.execute(
+        "select table_schema, table_name from information_schema.tables "
+        f"where table_catalog = current_database() and table_schema in ({placeholders}) "
+        "and table_type = 'BASE TABLE' order by 1, 2",
+        list(PUBLISHED_SCHEMAS),
+    ).fetchall()
+
+
+def _fsync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)

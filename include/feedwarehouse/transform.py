@@ -1,0 +1,62 @@
+"""dbt build of staging, intermediate and marts, run in-process with dbt's programmatic API."""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from feedwarehouse.config import DATA_DIR_ENV, DBT_PROJECT_DIR, Paths
+
+log = logging.getLogger(__name__)
+
+
+class TransformFailed(RuntimeError):
+    """dbt build failed: a model or a dbt test; the message names which."""
+
+
+def dbt_args(command: str, paths: Paths, *extra: str) -> list[str]:
+    """Command-line arguments for dbt, with artifacts kept under the data directory."""
+    return [
+        command,
+        "--project-dir", str(DBT_PROJECT_DIR),
+        "--profiles-dir", str(DBT_PROJECT_DIR),
+        "--target-path", str(paths.data_dir / "dbt" / "target"),
+        "--log-path", str(paths.data_dir / "dbt" / "logs"),
+        *extra,
+    ]  # fmt: skip
+
+
+def run_dbt(command: str, paths: Paths, *extra: str) -> None:
+    """Invoke one dbt command against this data directory's warehouse; raise on any failure."""
+    from dbt.cli.main import dbtRunner  # heavy import, only when a transform runs
+
+    with _env(DATA_DIR_ENV, str(paths.data_dir)):
+        result = dbtRunner().invoke(dbt_args(command, paths, "--quiet", *extra))
+    if result.success:
+        return
+    failures = []
+    for node in getattr(result.result, "results", None) or []:
+        if str(node.status) in {"error", "fail", "runtime error"}:
+            failures.append(f"{node.node.unique_id}: {node.status} ({node.message})")
+    detail = "; ".join(failures) or str(result.exception or "see dbt log")
+    raise TransformFailed(f"dbt {command} failed: {detail}")
+
+
+@contextmanager
+def _env(name: str, value: str) -> Iterator[None]:
+    previous = os.environ.get(name)
+    os.environ[name] = value
+    try:
+        yield
+    finally:
+        if previous is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = previous
+
+
+def docs_dir(paths: Paths) -> Path:
+    return paths.data_dir / "dbt" / "target"
