@@ -168,7 +168,9 @@ def _read_file(url: str, policy: FetchPolicy) -> FetchResult:
     path = Path(unquote(urlparse(url).path)).resolve()
     result = FetchResult(url=url, attempts=1)
     if policy.file_roots and not any(path.is_relative_to(root) for root in policy.file_roots):
-        result.error = f"{url} is outside the allowed file roots {list(map(str, policy.file_roots))}"
+        result.error = (
+            f"{url} is outside the allowed file roots {list(map(str, policy.file_roots))}"
+        )
         return result
     try:
         size = path.stat().st_size

@@ -29,7 +29,8 @@ def publish(conn: duckdb.DuckDBPyConnection, paths: Paths) -> Path:
     try:
         for schema, table in _tables(conn):
             conn.execute(f"create schema if not exists {alias}.{schema}")
-            conn.execute(f"create table {alias}.{schema}.{table} as select * from {schema}.{table}")
+            source = f"{schema}.{table}"  # from information_schema, not from input
+            conn.execute(f"create table {alias}.{source} as select * from {source}")  # noqa: S608
         conn.execute(f"detach {alias}")
         _fsync(staging)
         os.replace(staging, target)
@@ -43,10 +44,9 @@ def publish(conn: duckdb.DuckDBPyConnection, paths: Paths) -> Path:
 
 
 def _tables(conn: duckdb.DuckDBPyConnection) -> list[tuple[str, str]]:
-    placeholders = ", ".join("?" for _ in PUBLISHED_SCHEMAS)
     return conn.execute(
         "select table_schema, table_name from information_schema.tables "
-        f"where table_catalog = current_database() and table_schema in ({placeholders}) "
+        "where table_catalog = current_database() and list_contains(?, table_schema) "
         "and table_type = 'BASE TABLE' order by 1, 2",
         list(PUBLISHED_SCHEMAS),
     ).fetchall()

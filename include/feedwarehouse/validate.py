@@ -115,7 +115,9 @@ def validate_table(
         log.warning("warning: %s", warning.describe())
     if report.critical_failures:
         failures = "; ".join(o.describe() for o in report.critical_failures)
-        raise ValidationFailed(f"{len(report.critical_failures)} critical expectation(s) failed: {failures}")
+        raise ValidationFailed(
+            f"{len(report.critical_failures)} critical expectation(s) failed: {failures}"
+        )
     log.info("suite %s passed on %s rows of %s", suite_name, len(frame), table)
     return report
 
@@ -123,9 +125,13 @@ def validate_table(
 def _run_suite(suite_name: str, expectations: list[dict[str, Any]], frame: Any) -> list[Any]:
     gx = _gx()
     context = _context()
-    suite = context.suites.add_or_update(gx.ExpectationSuite(name=suite_name, expectations=expectations))
+    suite = context.suites.add_or_update(
+        gx.ExpectationSuite(name=suite_name, expectations=expectations)
+    )
     batch = context.data_sources.pandas_default.read_dataframe(frame, asset_name=suite_name)
-    result = batch.validate(suite, result_format={"result_format": "SUMMARY", "partial_unexpected_count": 5})
+    result = batch.validate(
+        suite, result_format={"result_format": "SUMMARY", "partial_unexpected_count": 5}
+    )
     return list(result.results)
 
 
@@ -152,10 +158,17 @@ def _joined(columns: list[str] | None) -> str | None:
     return ",".join(columns) if columns else None
 
 
-def _store(conn: duckdb.DuckDBPyConnection, report: ValidationReport, logical_date: date, run_id: str) -> None:
+def _store(
+    conn: duckdb.DuckDBPyConnection, report: ValidationReport, logical_date: date, run_id: str
+) -> None:
     conn.execute("create schema if not exists quality")
     conn.execute(RESULTS_DDL)
     now = datetime.now(UTC).replace(tzinfo=None)
+    # A rerun of a date replaces that date's results for the suite: one verdict per date.
+    conn.execute(
+        "delete from quality.validation_runs where logical_date = ? and suite = ?",
+        [logical_date, report.suite],
+    )
     conn.executemany(
         "insert into quality.validation_runs values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [

@@ -1,0 +1,63 @@
+# Public entry points: run, test, lint, bench, up. Everything installs from uv.lock.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+UV_VERSION := 0.13.9
+UV := $(shell command -v uv 2>/dev/null || echo $(CURDIR)/.bootstrap/bin/uv)
+export UV_PYTHON_DOWNLOADS := never
+
+RUN_DATE ?= 2026-11-23
+export AIRFLOW_HOME := $(CURDIR)/.airflow
+export AIRFLOW__CORE__DAGS_FOLDER := $(CURDIR)/dags
+export AIRFLOW__CORE__LOAD_EXAMPLES := False
+export FEEDWAREHOUSE_DATA_DIR ?= $(CURDIR)/data
+SAMPLE_DIR := $(FEEDWAREHOUSE_DATA_DIR)/sample
+RUN := $(UV) run --frozen --no-sync
+
+.PHONY: help install run test lint format bench up clean
+
+help:  ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
+
+$(CURDIR)/.bootstrap/bin/uv:
+	$(PYTHON) -m venv $(CURDIR)/.bootstrap
+	$(CURDIR)/.bootstrap/bin/pip install --quiet uv==$(UV_VERSION)
+
+.venv/.synced: pyproject.toml uv.lock | $(UV)
+	$(UV) sync --frozen
+	@touch $@
+
+install: .venv/.synced  ## install the locked environment into .venv
+
+run: install  ## generate sample feeds and run the daily DAG once through Airflow, offline
+	$(RUN) feedwarehouse sample --out $(SAMPLE_DIR)
+	@mkdir -p $(AIRFLOW_HOME)
+	$(RUN) airflow db migrate > $(AIRFLOW_HOME)/migrate.log 2>&1 || { cat $(AIRFLOW_HOME)/migrate.log; exit 1; }
+	FEEDWAREHOUSE_FEEDS=$(SAMPLE_DIR)/feeds.yml \
+		$(RUN) airflow dags test feed_warehouse_daily $(RUN_DATE)
+	$(RUN) feedwarehouse summary
+
+lint: install  ## ruff (lint + format check) and sqlfluff on the dbt models
+	$(RUN) ruff check .
+	$(RUN) ruff format --check .
+	$(RUN) sqlfluff lint dbt_project/models dbt_project/macros
+
+format: install  ## apply ruff and sqlfluff fixes
+	$(RUN) ruff check --fix .
+	$(RUN) ruff format .
+	$(RUN) sqlfluff fix dbt_project/models dbt_project/macros
+
+test: lint  ## lint, then the whole test suite (fails loudly if no test ran)
+	@$(RUN) pytest; rc=$$?; \
+	if [ $$rc -eq 5 ]; then echo "make test: pytest collected no tests" >&2; exit 1; fi; \
+	exit $$rc
+
+bench: install  ## benchmarks, reported as ratios in bench/RESULTS.md
+	$(RUN) python -m bench
+
+up:  ## start the Airflow stack with docker compose (needs .env, see .env.example)
+	docker compose up --build -d
+
+clean:  ## remove local data, Airflow home and caches (keeps .venv)
+	rm -rf data .airflow .pytest_cache .ruff_cache dbt_project/target dbt_project/logs

@@ -1,0 +1,137 @@
+"""The `feedwarehouse` command: run the pipeline, generate sample feeds, report a warehouse."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+from datetime import date
+from pathlib import Path
+
+from feedwarehouse.config import ConfigError, data_paths, feeds_file, load_feeds
+
+EXAMPLE_QUERY = """\
+select t.name as tag, count(*) as posts
+from marts.post_tags pt join marts.tags t using (tag_id)
+group by all order by posts desc, tag limit 10;"""
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.INFO if args.verbose else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    try:
+        return int(args.handler(args))
+    except ConfigError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="feedwarehouse", description=__doc__)
+    parser.add_argument("-v", "--verbose", action="store_true", help="log every step")
+    commands = parser.add_subparsers(required=True, metavar="COMMAND")
+
+    run = commands.add_parser("run", help="fetch, load, validate, transform and publish one date")
+    run.add_argument("--feeds", type=Path, help="feeds file (default: $FEEDWAREHOUSE_FEEDS)")
+    run.add_argument("--date", type=_iso_date, required=True, help="logical date, YYYY-MM-DD")
+    run.add_argument("--data-dir", type=Path, help="default: $FEEDWAREHOUSE_DATA_DIR or ./data")
+    run.set_defaults(handler=_run)
+
+    sample = commands.add_parser("sample", help="write synthetic WordPress feeds + feeds.yml")
+    sample.add_argument("--out", type=Path, required=True, help="output directory")
+    sample.add_argument("--feeds", type=int, default=2, help="number of feeds (default 2)")
+    sample.add_argument("--items", type=int, default=20, help="items per feed (default 20)")
+    sample.add_argument("--seed", type=int, default=42, help="random seed (default 42)")
+    sample.set_defaults(handler=_sample)
+
+    summary = commands.add_parser("summary", help="report what the published BI file holds")
+    summary.add_argument("--data-dir", type=Path, help="default: $FEEDWAREHOUSE_DATA_DIR or ./data")
+    summary.set_defaults(handler=_summary)
+    return parser
+
+
+def _iso_date(value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a date as YYYY-MM-DD, got {value!r}") from None
+
+
+def _run(args: argparse.Namespace) -> int:
+    from feedwarehouse.pipeline import run_all  # heavy imports only for this command
+    from feedwarehouse.transform import TransformFailed
+    from feedwarehouse.validate import ValidationFailed
+
+    paths = data_paths(args.data_dir)
+    feeds = load_feeds(feeds_file(args.feeds))
+    try:
+        summary = run_all(feeds, args.date, paths)
+    except (ValidationFailed, TransformFailed) as exc:
+        print(f"error: nothing was published for {args.date}: {exc}", file=sys.stderr)
+        return 1
+    for feed_id, error in summary.failed.items():
+        print(f"error: feed {feed_id} failed for {args.date}: {error}", file=sys.stderr)
+    print(report(paths.published, args.date))
+    return 0 if summary.ok else 1
+
+
+def _sample(args: argparse.Namespace) -> int:
+    from feedwarehouse.sample import generate_sample
+
+    try:
+        sample = generate_sample(args.out, feeds=args.feeds, items=args.items, seed=args.seed)
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(f"wrote {len(sample.feeds)} feeds, {sample.post_count} posts: {sample.feeds_file}")
+    return 0
+
+
+def _summary(args: argparse.Namespace) -> int:
+    published = data_paths(args.data_dir).published
+    if not published.exists():
+        print(f"error: {published} does not exist yet: no run has published", file=sys.stderr)
+        return 1
+    print(report(published))
+    return 0
+
+
+def report(published: Path, logical_date: date | None = None) -> str:
+    """A closing report: rows per mart, the validation verdicts, where BI reads, a query."""
+    from feedwarehouse.pipeline import mart_row_counts
+    from feedwarehouse.warehouse import connect
+
+    counts = mart_row_counts(published)
+    conn = connect(published, read_only=True)
+    try:
+        if logical_date is None:
+            row = conn.execute("select max(logical_date) from quality.validation_runs").fetchone()
+            logical_date = row[0]
+        verdicts = conn.execute(
+            "select logical_date, suite, count(*), count(*) filter (where success), "
+            "count(*) filter (where not success and severity = 'critical') "
+            "from quality.validation_runs where logical_date = ? group by all order by suite",
+            [logical_date],
+        ).fetchall()
+    finally:
+        conn.close()
+    lines = ["", "Marts (rows):"]
+    lines += [f"  marts.{mart:<10} {rows:>6}" for mart, rows in counts.items()]
+    lines.append("Validation:")
+    for day, suite, total, passed, critical in verdicts:
+        verdict = "passed" if critical == 0 else "FAILED"
+        lines.append(f"  {suite:<12} {day}  {passed}/{total} expectations met, {verdict}")
+    lines += [
+        f"BI file (open read-only): {published}",
+        "Try:",
+        f'  duckdb -readonly {published} "{" ".join(EXAMPLE_QUERY.split())}"',
+    ]
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,144 @@
+"""The daily run, one function per step; the DAG's tasks and `feedwarehouse run` call these.
+
+Every step is keyed on (feed, logical date) and safe to rerun. Steps that write the warehouse
+hold the single-writer lock and close their connection before the next step (dbt opens the
+file itself).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from feedwarehouse import land, load, publish, transform, validate
+from feedwarehouse.config import Feed, Paths
+from feedwarehouse.fetch import FetchPolicy
+from feedwarehouse.warehouse import connect, writer_lock
+
+log = logging.getLogger(__name__)
+
+MARTS = ("posts", "tags", "post_tags", "authors", "feeds")
+RAW_SUITE = "raw_entries"
+MARTS_SUITE = "marts_posts"
+
+
+class FeedFailed(RuntimeError):
+    """One feed could not be fetched or parsed; the others still load and publish."""
+
+
+@dataclass
+class RunSummary:
+    """What a whole run did, for the CLI's closing report and the DAG's logs."""
+
+    logical_date: date
+    loaded: dict[str, int] = field(default_factory=dict)
+    failed: dict[str, str] = field(default_factory=dict)
+    validations: list[dict[str, Any]] = field(default_factory=list)
+    mart_rows: dict[str, int] = field(default_factory=dict)
+    published: Path | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.published is not None and not self.failed
+
+
+@contextmanager
+def writer(paths: Paths) -> Iterator[duckdb.DuckDBPyConnection]:
+    """The writer's connection, under the lock, closed on exit."""
+    with writer_lock(paths):
+        conn = connect(paths.warehouse)
+        try:
+            yield conn
+        finally:
+            conn.close()
+
+
+def extract_feed(
+    feed: Feed, logical_date: date, paths: Paths, policy: FetchPolicy | None = None
+) -> Path:
+    """Fetch and land one feed; raise FeedFailed (after recording it) if the fetch failed."""
+    manifest_file = land.extract(feed, logical_date, paths, policy)
+    manifest = land.read_manifest(manifest_file)
+    if not manifest.ok:
+        raise FeedFailed(f"feed {feed.id} ({manifest.url}) for {logical_date}: {manifest.error}")
+    log.info(
+        "landed %s: %s bytes, sha256 %s", feed.id, manifest.payload_bytes, manifest.payload_sha256
+    )
+    return manifest_file
+
+
+def load_raw(
+    logical_date: date, paths: Paths, feed_ids: list[str] | None = None
+) -> load.LoadSummary:
+    """Load the date's landed payloads (of `feed_ids`, if given) into the raw tables."""
+    manifests = land.landed_manifests(paths, logical_date)
+    if feed_ids is not None:
+        manifests = [m for m in manifests if m.stem in set(feed_ids)]
+    with writer(paths) as conn:
+        summary = load.load_raw(conn, paths, manifests)
+    log.info("raw load for %s: %s", logical_date, summary.as_dict())
+    return summary
+
+
+def validate_raw(logical_date: date, paths: Paths) -> validate.ValidationReport:
+    with writer(paths) as conn:
+        load.ensure_schema(conn)
+        return validate.validate_table(conn, RAW_SUITE, logical_date=logical_date)
+
+
+def transform_marts(paths: Paths) -> None:
+    """dbt build: staging, intermediate and marts with their tests."""
+    with writer_lock(paths):
+        transform.run_dbt("build", paths)
+
+
+def validate_marts(logical_date: date, paths: Paths) -> validate.ValidationReport:
+    with writer(paths) as conn:
+        return validate.validate_table(conn, MARTS_SUITE, logical_date=logical_date)
+
+
+def publish_marts(paths: Paths) -> Path:
+    """Swap the validated marts into the BI file."""
+    with writer(paths) as conn:
+        target = publish.publish(conn, paths)
+    log.info("published %s", target)
+    return target
+
+
+def mart_row_counts(database: Path) -> dict[str, int]:
+    """Rows per mart in a warehouse file, read-only (works on the published BI file)."""
+    conn = connect(database, read_only=True)
+    try:
+        return {
+            mart: conn.execute(f"select count(*) from marts.{mart}").fetchone()[0]  # noqa: S608
+            for mart in MARTS
+        }
+    finally:
+        conn.close()
+
+
+def run_all(
+    feeds: list[Feed], logical_date: date, paths: Paths, policy: FetchPolicy | None = None
+) -> RunSummary:
+    """Every step in order; a bad feed is reported, a failed gate stops before publish."""
+    summary = RunSummary(logical_date)
+    for feed in feeds:
+        try:
+            extract_feed(feed, logical_date, paths, policy)
+        except FeedFailed as exc:
+            log.warning("%s", exc)
+    loaded = load_raw(logical_date, paths, [feed.id for feed in feeds])
+    summary.loaded, summary.failed = loaded.loaded, loaded.failed
+    summary.validations.append(validate_raw(logical_date, paths).as_dict())
+    transform_marts(paths)
+    summary.validations.append(validate_marts(logical_date, paths).as_dict())
+    summary.published = publish_marts(paths)
+    summary.mart_rows = mart_row_counts(summary.published)
+    return summary

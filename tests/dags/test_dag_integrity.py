@@ -1,0 +1,84 @@
+"""DAG integrity: every DAG file imports cleanly, cheaply, and follows the house rules."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+DAGS_DIR = Path(__file__).resolve().parents[2] / "dags"
+DAG_FILES = sorted(DAGS_DIR.glob("*.py"))
+# Modules that mean a DAG file does real work (I/O, warehouse, dbt, GX) while being parsed.
+HEAVY_MODULES = {"duckdb", "dbt", "great_expectations", "feedparser", "httpx", "pandas"}
+
+PROBE = """
+import json, socket, sys, time
+def refuse(*args, **kwargs):
+    raise RuntimeError("network access while parsing a DAG file")
+socket.socket.connect = refuse
+import airflow.sdk  # airflow's own import cost is not the DAG file's
+before = set(sys.modules)
+start = time.perf_counter()
+import runpy
+runpy.run_path(sys.argv[1])
+seconds = time.perf_counter() - start
+loaded = sorted({m.split(".")[0] for m in set(sys.modules) - before})
+print(json.dumps({"seconds": seconds, "loaded": loaded}))
+"""
+
+
+@pytest.fixture(scope="module")
+def dagbag():
+    from airflow.dag_processing.dagbag import DagBag
+
+    return DagBag(str(DAGS_DIR))
+
+
+def test_dag_files_exist():
+    assert [f.name for f in DAG_FILES] == ["feed_warehouse_daily.py"]
+
+
+def test_no_import_errors(dagbag):
+    assert dagbag.import_errors == {}, "\n".join(
+        f"{file}: {error}" for file, error in dagbag.import_errors.items()
+    )
+
+
+def test_daily_dag_shape(dagbag):
+    dag = dagbag.dags["feed_warehouse_daily"]
+    assert [t.task_id for t in dag.tasks] == [
+        "feeds", "extract", "load_raw", "validate_raw", "transform", "validate_marts", "publish",
+    ]  # fmt: skip
+    assert dag.catchup is False
+    assert dag.max_active_runs == 1
+    assert "publish" in (dag.doc_md or "")
+    publish = dag.get_task("publish")
+    assert [a.name for a in publish.outlets] == ["published_warehouse"]
+    assert dag.get_task("load_raw").trigger_rule == "all_done"
+    assert dag.get_task("publish").upstream_task_ids == {"validate_marts"}
+
+
+@pytest.mark.parametrize("dag_id", ["feed_warehouse_daily"])
+def test_dag_tagged_and_retried(dagbag, dag_id):
+    dag = dagbag.dags[dag_id]
+    assert dag.tags, f"{dag_id} in {dag.fileloc} has no tags"
+    for task in dag.tasks:
+        assert task.retries >= 1, f"{dag_id}.{task.task_id} in {dag.fileloc} has no retries"
+        assert task.retry_exponential_backoff, f"{dag_id}.{task.task_id} retries without backoff"
+
+
+@pytest.mark.parametrize("dag_file", DAG_FILES, ids=lambda f: f.name)
+def test_parse_does_no_work(dag_file, record_property):
+    """Parsing a DAG file imports nothing heavy and opens no socket; its cost is recorded."""
+    probe = subprocess.run(
+        [sys.executable, "-c", PROBE, str(dag_file)],
+        capture_output=True, text=True, check=False, timeout=120,
+    )  # fmt: skip
+    assert probe.returncode == 0, probe.stderr[-2000:]
+    result = json.loads(probe.stdout.strip().splitlines()[-1])
+    record_property("dag_parse_seconds", round(result["seconds"], 3))
+    print(f"{dag_file.name}: parsed in {result['seconds']:.3f} s beyond airflow.sdk")
+    assert HEAVY_MODULES.isdisjoint(result["loaded"]), result["loaded"]
