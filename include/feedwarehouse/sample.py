@@ -1,0 +1,318 @@
+"""Deterministic synthetic WordPress RSS 2.0 feeds shaped like a WebRTC industry blog."""
+
+# Curly quotes and dashes are deliberate: real feeds carry them.
+# ruff: noqa: RUF001
+
+from __future__ import annotations
+
+import random
+import re
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from email.utils import format_datetime
+from pathlib import Path
+from xml.sax.saxutils import escape, quoteattr, unescape
+
+import yaml
+
+GENERATOR = "https://wordpress.org/?v=6.7.1"
+FIRST_NAMES = ("Dana", "Tomer", "Maya", "Arjun", "Lena", "Kofi", "Ines", "Ravi", "Noa", "Felix")
+LAST_NAMES = ("Okafor", "Levin", "Marquez", "Halvorsen", "Iyer", "Brandt", "Sato", "Novak")
+# Canonical spelling first, then variants that normalize to the same slug.
+CATEGORIES: tuple[tuple[str, ...], ...] = (
+    ("WebRTC", "webrtc"), ("Video Conferencing", "video  conferencing", "Video conferencing"),
+    ("Q&A", "q&a"), ("CPaaS", "cpaas"), ("Live Streaming", "live streaming"),
+    ("Video Codecs", "video codecs"), ("SFU",), ("TURN Servers",), ("Simulcast",), ("AV1", "av1"),
+    ("WHIP",), ("Machine Learning", "machine learning"), ("Telehealth",),
+    ("Contact Center", "Contact center"), ("Open Source",), ("Networking",), ("Pricing",),
+    ("Programmable Video",), ("Messaging",), ("Market Analysis",),
+)  # fmt: skip
+TECH = (
+    "SFU", "MCU", "TURN", "simulcast", "SVC", "AV1", "VP9", "H.264", "Opus", "WHIP", "WHEP",
+    "ICE restarts", "bandwidth estimation", "Insertable Streams", "WebTransport", "WebCodecs",
+    "noise suppression", "jitter buffers", "CPaaS",
+)  # fmt: skip
+APPS = (
+    "video conferencing", "live streaming", "telehealth visits", "contact centers", "cloud gaming",
+    "AI voice agents", "webinars", "in-app calling", "remote production", "video surveillance",
+)  # fmt: skip
+AUDIENCES = ("product managers", "developers", "CTOs", "startups", "enterprise buyers", "vendors")
+TITLES = (
+    "{Tech} in {year}: what’s changed and what hasn’t",
+    "Why “{tech}” isn’t the answer for {app}",
+    "{Tech} vs {tech2} – which one should you pick?",
+    "The state of {app} — {year} edition",
+    "How to scale {app} with {tech}",
+    "{n} lessons from building {app} 🚀",
+    "Is {tech} ready for {app}? 📈",
+    "WebRTC Q&A: ‘Do I need {tech} for {app}?’",
+    "{Tech} explained — a practical guide for {audience}",
+    "CPaaS pricing and {tech}: the hidden costs of {app}",
+    "Video quality in {app} 🎥 – where {tech} fits",
+    "What {audience} get wrong about {tech}",
+)
+SENTENCES = (
+    "{Tech} keeps coming up in conversations with {audience} building {app}.",
+    "The short answer is that it depends on your latency budget and on the number of users.",
+    "Most vendors offer {tech} out of the box, but the defaults are rarely right in production.",
+    "If you are running {app}, {tech} affects both media quality and your cloud bill.",
+    "I’ve seen teams spend months tuning {tech} only to find the bottleneck was elsewhere.",
+    "Browsers ship changes every four weeks, so what works today needs monitoring tomorrow.",
+    "Measure first: packet loss, round-trip time and CPU use tell you more than any benchmark.",
+    "For {audience}, the real question around {tech} is build versus buy.",
+    "Over the past {n} years {app} moved from a niche to a commodity.",
+    "{Tech} is not magic – it is a trade-off between latency, quality and cost.",
+)
+H2 = ("Where we are today", "What changed this year", "The options on the table", "What next?")
+H3 = ("A quick comparison", "Things to watch", "Steps to get started", "The fine print")
+STEPS = (
+    "Define the {app} use case and its latency budget",
+    "Pick a {tech} strategy that fits your scale",
+    "Deploy TURN servers close to your users",
+    "Monitor quality metrics from day one",
+    "Revisit the architecture every year",
+)
+LATENCY = ("< 200 ms", "200–500 ms", "1–3 s")
+TRAITS = ("still misunderstood", "worth testing early", "needs server support", "costly at scale")
+
+
+def normalize_tag(category: str) -> str:
+    """Slug of a category: the key tags are deduplicated on."""
+    return re.sub(r"[^a-z0-9]+", "-", " ".join(category.split()).lower()).strip("-")
+
+
+def normalize_author(name: str) -> str:
+    """Key authors are deduplicated on: whitespace collapsed, lower case."""
+    return " ".join(name.split()).lower()
+
+
+@dataclass(frozen=True)
+class SampleItem:
+    post_number: int
+    guid: str
+    link: str
+    title: str
+    author: str
+    published_at: datetime
+    categories: tuple[str, ...]
+    comments_count: int
+
+
+@dataclass(frozen=True)
+class SampleFeed:
+    feed_id: str
+    title: str
+    site_url: str
+    path: Path
+    items: tuple[SampleItem, ...]
+
+
+@dataclass(frozen=True)
+class SampleSet:
+    out_dir: Path
+    feeds_file: Path
+    feeds: tuple[SampleFeed, ...]
+
+    @property
+    def post_count(self) -> int:
+        """Total items over all feeds (every item is a distinct post)."""
+        return sum(len(feed.items) for feed in self.feeds)
+
+    @property
+    def tag_slugs(self) -> frozenset[str]:
+        """Distinct normalized tags over all items of all feeds."""
+        return frozenset(
+            normalize_tag(c) for f in self.feeds for i in f.items for c in i.categories
+        )
+
+    @property
+    def author_keys(self) -> frozenset[str]:
+        """Distinct normalized authors over all items of all feeds."""
+        return frozenset(normalize_author(i.author) for f in self.feeds for i in f.items)
+
+
+def _cdata(text: str) -> str:
+    """Wrap text in CDATA, splitting any embedded terminator."""
+    return "<![CDATA[" + text.replace("]]>", "]]]]><![CDATA[>") + "]]>"
+
+
+def _slug(text: str) -> str:
+    """WordPress-like post slug: quotes dropped, other non-alphanumerics become dashes."""
+    return re.sub(r"[^a-z0-9]+", "-", re.sub(r"[‘’'“”\"]", "", text.lower())).strip("-")
+
+
+def _fill(template: str, rng: random.Random, year: int) -> str:
+    """Fill a template's slots with fresh random vocabulary."""
+    tech, tech2 = rng.sample(TECH, 2)
+    return template.format(
+        tech=tech, Tech=tech[0].upper() + tech[1:], tech2=tech2, app=rng.choice(APPS),
+        audience=rng.choice(AUDIENCES), n=rng.randint(3, 9), year=year,
+    )  # fmt: skip
+
+
+def _authors(seed: int, index: int) -> list[str]:
+    """Author pool of one feed, dominant first; two names are shared by every feed."""
+    names = [f"{first} {last}" for first in FIRST_NAMES for last in LAST_NAMES]
+    random.Random(seed).shuffle(names)
+    own = [names[2 + (2 * index + k) % (len(names) - 2)] for k in range(2)]
+    if index == 0:
+        return [names[0], names[1], own[0]]
+    return [own[0], names[0].replace(" ", "  "), own[1], names[1]]  # a sloppy profile spelling
+
+
+def _content(rng: random.Random, year: int, site: str, title: str, link: str, feed: str) -> str:
+    """Rich WordPress-style HTML body of one post."""
+
+    def para(count: int) -> str:
+        return " ".join(_fill(s, rng, year) for s in rng.sample(SENTENCES, count))
+
+    tech = rng.choice(TECH)
+    glossary = quoteattr(f"{site}/glossary/{_slug(tech)}/")
+    rows = "".join(
+        f"<tr><td>{escape(t)}</td><td>{escape(rng.choice(LATENCY))}</td>"
+        f"<td>{rng.choice(('Low', 'Medium', 'High'))}</td><td>{rng.choice(APPS)}</td></tr>"
+        for t in rng.sample(TECH, 3)
+    )
+    steps = sorted(rng.sample(range(len(STEPS)), rng.randint(3, 5)))
+    parts = [
+        f"<h2>{rng.choice(H2)}</h2>",
+        f"<p>{escape(para(3))}</p>",
+        f"<p><em>{escape(para(1))}</em> Read more in <a href={glossary}>our {escape(tech)} "
+        "primer</a>.</p>",
+        f"<h3>{rng.choice(H3)}</h3>",
+        "<table><thead><tr><th>Technology</th><th>Latency</th><th>Complexity</th>"
+        f"<th>Best for</th></tr></thead><tbody>{rows}</tbody></table>",
+        "<ol>" + "".join(f"<li>{escape(_fill(STEPS[s], rng, year))}</li>" for s in steps) + "</ol>",
+        f"<p>{escape(para(2))}</p>",
+        "<ul>"
+        + "".join(f"<li><strong>{escape(t)}</strong> – {rng.choice(TRAITS)}</li>"
+                  for t in rng.sample(TECH, rng.randint(3, 5)))
+        + "</ul>",
+    ]  # fmt: skip
+    if rng.random() < 0.3:
+        handle = rng.choice(("rtc_watcher", "videodev", "sfu_fan"))
+        status = rng.randrange(10**18, 2 * 10**18)
+        parts.append(
+            f'<blockquote class="twitter-tweet"><p lang="en" dir="ltr">{escape(para(1))}</p>'
+            f'— {handle} (@{handle}) <a href="https://twitter.com/{handle}/status/{status}">'
+            f"{year}</a></blockquote>"
+            '<script async src="https://platform.twitter.com/widgets.js"></script>'
+        )
+    parts.append(
+        f"<p><strong>Planning your next {escape(rng.choice(APPS))} project?</strong> "
+        f'<a href="{site}/services/">Talk to us about it</a>.</p>'
+    )
+    parts.append(
+        f"<p>The post <a href={quoteattr(link)}>{escape(title)}</a> appeared first on "
+        f"<a href={quoteattr(site)}>{escape(feed)}</a>.</p>"
+    )
+    return "\n".join(parts)
+
+
+def _make_feed(out_dir: Path, index: int, items: int, seed: int, end_date: date) -> SampleFeed:
+    """Generate one feed, write its XML and return its description."""
+    rng = random.Random(seed + index)
+    feed_id = "webrtc-blog" if index == 0 else f"sample-blog-{index + 1}"
+    site = f"https://{feed_id}.example.com"
+    title = "WebRTC Blog — Video, Voice & CPaaS" if index == 0 else f"Sample Blog {index + 1}"
+    authors = _authors(seed, index)
+    monday = end_date - timedelta(days=end_date.weekday())
+    number = 1000 + rng.randrange(9000)
+    numbers = [number := number + rng.randint(3, 40) for _ in range(items)][::-1]
+    seen: set[str] = set()
+    sample_items: list[SampleItem] = []
+    xml_items: list[str] = []
+    for i in range(items):  # newest first, as WordPress serves it
+        roll = rng.random()
+        day = min(monday - timedelta(weeks=i) + timedelta(days=(roll >= 0.85) + (roll >= 0.95)),
+                  end_date)  # fmt: skip
+        clock = time(rng.choice((12, 12, 12, 11, 13, 15)), rng.choice((30, 30, 30, 0, 15, 45)))
+        published = datetime.combine(day, clock, tzinfo=UTC)
+        post_title = _fill(rng.choice(TITLES), rng, day.year)
+        suffix = 2
+        while post_title in seen:
+            post_title, suffix = f"{post_title.rsplit(' (part ', 1)[0]} (part {suffix})", suffix + 1
+        seen.add(post_title)
+        link = f"{site}/{day:%Y/%m/%d}/{_slug(post_title)}/"
+        author = authors[1] if i == 1 else authors[0]
+        if i != 1 and rng.random() > 0.7:
+            author = rng.choice(authors[1:])
+        groups = [0, *rng.sample(range(1, len(CATEGORIES)), rng.randint(1, 4))]
+        rng.shuffle(groups)
+        categories = tuple(
+            CATEGORIES[g][1] if g == 0 and i % 4 == 3 and len(CATEGORIES[g]) > 1
+            else CATEGORIES[g][0] if g == 0 or rng.random() < 0.75
+            else rng.choice(CATEGORIES[g])
+            for g in groups
+        )  # fmt: skip
+        item = SampleItem(
+            post_number=numbers[i],
+            guid=f"{site}/?p={numbers[i]}",
+            link=link,
+            title=post_title,
+            author=author,
+            published_at=published,
+            categories=categories,
+            comments_count=min(int(rng.expovariate(0.25)), 60),
+        )
+        content = _content(rng, day.year, site, post_title, link, title)
+        intro = unescape(re.sub(r"<[^>]+>", "", content.split("\n")[1]))
+        excerpt = " ".join(intro.split()[:40]) + " [&#8230;]"
+        xml_items.append(
+            f"\t<item>\n\t\t<title>{escape(post_title)}</title>\n\t\t<link>{escape(link)}</link>\n"
+            f"\t\t<comments>{escape(link)}#respond</comments>\n"
+            f"\t\t<dc:creator>{_cdata(author)}</dc:creator>\n"
+            f"\t\t<pubDate>{format_datetime(published)}</pubDate>\n"
+            + "".join(f"\t\t<category>{_cdata(c)}</category>\n" for c in categories)
+            + f'\t\t<guid isPermaLink="false">{escape(item.guid)}</guid>\n'
+            f"\t\t<description>{_cdata(excerpt)}</description>\n"
+            f"\t\t<content:encoded>{_cdata(content)}</content:encoded>\n"
+            f"\t\t<wfw:commentRss>{escape(link)}feed/</wfw:commentRss>\n"
+            f"\t\t<slash:comments>{item.comments_count}</slash:comments>\n\t</item>\n"
+        )
+        sample_items.append(item)
+    path = out_dir / f"{feed_id}.xml"
+    path.write_bytes(
+        (
+            '<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"\n'
+            '\txmlns:content="http://purl.org/rss/1.0/modules/content/"\n'
+            '\txmlns:wfw="http://wellformedweb.org/CommentAPI/"\n'
+            '\txmlns:dc="http://purl.org/dc/elements/1.1/"\n'
+            '\txmlns:atom="http://www.w3.org/2005/Atom"\n'
+            '\txmlns:sy="http://purl.org/rss/1.0/modules/syndication/"\n'
+            '\txmlns:slash="http://purl.org/rss/1.0/modules/slash/"\n\t>\n\n<channel>\n'
+            f"\t<title>{escape(title)}</title>\n"
+            f'\t<atom:link href="{site}/feed/" rel="self" type="application/rss+xml" />\n'
+            f"\t<link>{site}</link>\n"
+            "\t<description>Analysis &amp; opinions on WebRTC and real-time video</description>\n"
+            f"\t<lastBuildDate>{format_datetime(sample_items[0].published_at)}</lastBuildDate>\n"
+            "\t<language>en-US</language>\n"
+            "\t<sy:updatePeriod>\n\thourly\t</sy:updatePeriod>\n"
+            "\t<sy:updateFrequency>\n\t1\t</sy:updateFrequency>\n"
+            f"\t<generator>{GENERATOR}</generator>\n" + "".join(xml_items) + "</channel>\n</rss>\n"
+        ).encode()
+    )
+    return SampleFeed(feed_id, title, site, path, tuple(sample_items))
+
+
+def generate_sample(
+    out_dir: str | Path,
+    feeds: int = 2,
+    items: int = 20,
+    seed: int = 42,
+    end_date: date = date(2026, 11, 23),
+) -> SampleSet:
+    """Write `feeds` synthetic feeds of `items` weekly posts each plus a feeds.yml listing them."""
+    if feeds < 1:
+        raise ValueError(f"feeds must be >= 1, got {feeds}")
+    if items < 1:
+        raise ValueError(f"items must be >= 1, got {items}")
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    made = tuple(_make_feed(out, index, items, seed, end_date) for index in range(feeds))
+    feeds_file = out / "feeds.yml"
+    listing = {"feeds": [{"id": f.feed_id, "url": f.path.resolve().as_uri()} for f in made]}
+    feeds_file.write_text(
+        yaml.safe_dump(listing, sort_keys=False, allow_unicode=True), encoding="utf-8"
+    )
+    return SampleSet(out_dir=out, feeds_file=feeds_file, feeds=made)

@@ -1,0 +1,106 @@
+"""End to end: generated feeds → `feedwarehouse run` → the published BI file holds exactly them."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import date
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from feedwarehouse.cli import main
+from feedwarehouse.config import data_paths, load_feeds
+from feedwarehouse.pipeline import MARTS, run_all
+from feedwarehouse.sample import SampleSet, generate_sample, normalize_tag
+
+RUN_DATE = date(2026, 11, 23)
+
+
+@pytest.fixture(scope="module")
+def sample(tmp_path_factory: pytest.TempPathFactory) -> SampleSet:
+    return generate_sample(tmp_path_factory.mktemp("sample"), feeds=2, items=20, seed=7)
+
+
+@pytest.fixture(scope="module")
+def first_run(sample: SampleSet, tmp_path_factory: pytest.TempPathFactory):
+    data_dir = tmp_path_factory.mktemp("data")
+    argv = ["run", "--feeds", str(sample.feeds_file), "--date", "2026-11-23"]
+    exit_code = main([*argv, "--data-dir", str(data_dir)])
+    return exit_code, data_paths(data_dir)
+
+
+def snapshot(database: Path) -> dict[str, list[tuple]]:
+    conn = duckdb.connect(str(database), read_only=True)
+    try:
+        return {m: conn.execute(f"select * from marts.{m} order by all").fetchall() for m in MARTS}
+    finally:
+        conn.close()
+
+
+def test_run_exits_zero_and_publishes(first_run):
+    exit_code, paths = first_run
+    assert exit_code == 0
+    assert paths.published.is_file()
+
+
+def test_published_marts_hold_exactly_the_generated_posts(sample: SampleSet, first_run):
+    _, paths = first_run
+    conn = duckdb.connect(str(paths.published), read_only=True)
+    try:
+        posts = conn.execute("select feed_id, guid, title from marts.posts order by all").fetchall()
+        tags = {row[0] for row in conn.execute("select slug from marts.tags").fetchall()}
+        authors = conn.execute("select count(*) from marts.authors").fetchone()[0]
+        post_tags = conn.execute("select count(*) from marts.post_tags").fetchone()[0]
+        feeds = conn.execute("select feed_id from marts.feeds order by 1").fetchall()
+        post_ids = {row[0] for row in conn.execute("select post_id from marts.posts").fetchall()}
+    finally:
+        conn.close()
+    expected = sorted((f.feed_id, i.guid, i.title) for f in sample.feeds for i in f.items)
+    assert posts == expected
+    assert len(posts) == sample.post_count == 40
+    assert tags == set(sample.tag_slugs)
+    assert authors == len(sample.author_keys)
+    assert post_tags == sum(
+        len({normalize_tag(c) for c in item.categories}) for f in sample.feeds for item in f.items
+    )
+    assert feeds == [("sample-blog-2",), ("webrtc-blog",)]
+    some = sample.feeds[0].items[0]
+    identity = f"{sample.feeds[0].feed_id}|{some.guid}"
+    assert hashlib.md5(identity.encode()).hexdigest() in post_ids
+
+
+def test_raw_layer_and_validation_recorded(first_run):
+    _, paths = first_run
+    conn = duckdb.connect(str(paths.warehouse), read_only=True)
+    try:
+        fetches = conn.execute(
+            "select feed_id, logical_date, http_status, entry_count, error "
+            "from raw.fetches order by feed_id"
+        ).fetchall()
+        verdicts = conn.execute(
+            "select suite, bool_and(success or severity <> 'critical') "
+            "from quality.validation_runs group by suite order by suite"
+        ).fetchall()
+    finally:
+        conn.close()
+    assert fetches == [
+        ("sample-blog-2", RUN_DATE, None, 20, None),
+        ("webrtc-blog", RUN_DATE, None, 20, None),
+    ]
+    assert verdicts == [("marts_posts", True), ("raw_entries", True)]
+
+
+def test_rerun_of_the_same_date_leaves_every_mart_identical(sample: SampleSet, first_run):
+    _, paths = first_run
+    before = snapshot(paths.published)
+    summary = run_all(load_feeds(sample.feeds_file), RUN_DATE, paths)
+    assert summary.ok
+    assert summary.mart_rows["posts"] == 40
+    assert snapshot(paths.published) == before
+    conn = duckdb.connect(str(paths.warehouse), read_only=True)
+    try:
+        raw = conn.execute("select count(*), count(distinct fetch_id) from raw.entries").fetchone()
+    finally:
+        conn.close()
+    assert raw == (40, 2)
