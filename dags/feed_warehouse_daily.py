@@ -29,6 +29,7 @@ Code: `include/feedwarehouse/pipeline.py`, one function per task.
 def _settings() -> tuple[Any, Any]:
     """Data paths and feeds file: Airflow Variables override the environment."""
     from airflow.sdk import Variable
+
     from feedwarehouse.config import DATA_DIR_ENV, FEEDS_ENV, data_paths, feeds_file
 
     paths = data_paths(Variable.get(DATA_DIR_ENV, default=None))

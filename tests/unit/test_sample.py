@@ -12,6 +12,7 @@ from urllib.parse import urlparse
 import feedparser
 import pytest
 import yaml
+
 from feedwarehouse.sample import (
     SampleSet,
     generate_sample,
