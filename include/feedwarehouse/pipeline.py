@@ -18,7 +18,7 @@ from typing import Any
 import duckdb
 
 from feedwarehouse import land, load, publish, transform, validate
-from feedwarehouse.config import Feed, Paths
+from feedwarehouse.config import EXPECTATIONS_DIR, Feed, Paths
 from feedwarehouse.fetch import FetchPolicy
 from feedwarehouse.warehouse import connect, writer_lock
 
@@ -87,10 +87,15 @@ def load_raw(
     return summary
 
 
-def validate_raw(logical_date: date, paths: Paths) -> validate.ValidationReport:
+def validate_raw(
+    logical_date: date, paths: Paths, suites_dir: Path = EXPECTATIONS_DIR
+) -> validate.ValidationReport:
+    """The raw gate: the date's raw.entries against expectations/raw_entries.json."""
     with writer(paths) as conn:
         load.ensure_schema(conn)
-        return validate.validate_table(conn, RAW_SUITE, logical_date=logical_date)
+        return validate.validate_table(
+            conn, RAW_SUITE, logical_date=logical_date, suites_dir=suites_dir
+        )
 
 
 def transform_marts(paths: Paths) -> None:
@@ -99,9 +104,14 @@ def transform_marts(paths: Paths) -> None:
         transform.run_dbt("build", paths)
 
 
-def validate_marts(logical_date: date, paths: Paths) -> validate.ValidationReport:
+def validate_marts(
+    logical_date: date, paths: Paths, suites_dir: Path = EXPECTATIONS_DIR
+) -> validate.ValidationReport:
+    """The marts gate: marts.posts against expectations/marts_posts.json."""
     with writer(paths) as conn:
-        return validate.validate_table(conn, MARTS_SUITE, logical_date=logical_date)
+        return validate.validate_table(
+            conn, MARTS_SUITE, logical_date=logical_date, suites_dir=suites_dir
+        )
 
 
 def publish_marts(paths: Paths) -> Path:
@@ -125,7 +135,11 @@ def mart_row_counts(database: Path) -> dict[str, int]:
 
 
 def run_all(
-    feeds: list[Feed], logical_date: date, paths: Paths, policy: FetchPolicy | None = None
+    feeds: list[Feed],
+    logical_date: date,
+    paths: Paths,
+    policy: FetchPolicy | None = None,
+    suites_dir: Path = EXPECTATIONS_DIR,
 ) -> RunSummary:
     """Every step in order; a bad feed is reported, a failed gate stops before publish."""
     summary = RunSummary(logical_date)
@@ -136,9 +150,9 @@ def run_all(
             log.warning("%s", exc)
     loaded = load_raw(logical_date, paths, [feed.id for feed in feeds])
     summary.loaded, summary.failed = loaded.loaded, loaded.failed
-    summary.validations.append(validate_raw(logical_date, paths).as_dict())
+    summary.validations.append(validate_raw(logical_date, paths, suites_dir).as_dict())
     transform_marts(paths)
-    summary.validations.append(validate_marts(logical_date, paths).as_dict())
+    summary.validations.append(validate_marts(logical_date, paths, suites_dir).as_dict())
     summary.published = publish_marts(paths)
     summary.mart_rows = mart_row_counts(summary.published)
     return summary

@@ -1,0 +1,64 @@
+"""Write-audit-publish: a failed critical expectation publishes nothing and keeps the last file."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from datetime import date
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from feedwarehouse.config import EXPECTATIONS_DIR, data_paths, load_feeds
+from feedwarehouse.pipeline import run_all
+from feedwarehouse.sample import generate_sample
+from feedwarehouse.validate import ValidationFailed
+
+
+def strict_suites(folder: Path, max_words: int) -> Path:
+    """Our suites, with marts.posts' word_count capped so that real posts break it."""
+    shutil.copytree(EXPECTATIONS_DIR, folder)
+    suite_file = folder / "marts_posts.json"
+    suite = json.loads(suite_file.read_text())
+    suite["expectations"].append(
+        {
+            "type": "expect_column_values_to_be_between",
+            "kwargs": {"column": "word_count", "max_value": max_words},
+            "severity": "critical",
+        }
+    )
+    suite_file.write_text(json.dumps(suite))
+    return folder
+
+
+def test_failed_gate_keeps_the_last_published_file(tmp_path: Path):
+    sample = generate_sample(tmp_path / "sample", feeds=1, items=5, seed=3)
+    feeds = load_feeds(sample.feeds_file)
+    paths = data_paths(tmp_path / "data")
+    assert run_all(feeds, date(2026, 11, 22), paths).ok
+    published_bytes = paths.published.read_bytes()
+
+    with pytest.raises(ValidationFailed) as failure:
+        run_all(feeds, date(2026, 11, 23), paths, suites_dir=strict_suites(tmp_path / "gx", 5))
+
+    message = str(failure.value)
+    assert (
+        "suite marts_posts: expect_column_values_to_be_between on marts.posts.word_count" in message
+    )
+    assert "5 failing rows" in message
+    assert paths.published.read_bytes() == published_bytes
+    conn = duckdb.connect(str(paths.published), read_only=True)
+    try:
+        assert conn.execute("select count(*) from marts.posts").fetchone()[0] == 5
+    finally:
+        conn.close()
+    conn = duckdb.connect(str(paths.warehouse), read_only=True)
+    try:
+        verdict = conn.execute(
+            "select suite, column_name, unexpected_count from quality.validation_runs "
+            "where logical_date = '2026-11-23' and not success"
+        ).fetchall()
+    finally:
+        conn.close()
+    assert verdict == [("marts_posts", "word_count", 5)]
