@@ -80,8 +80,11 @@ def extract(
     rerun loads exactly what the first run saw.
     """
     target = manifest_path(paths, feed.id, logical_date)
-    if target.exists() and read_manifest(target).ok:
-        return target
+    if target.exists():
+        landed = read_manifest(target)
+        # a deleted payload (the fix for a corrupt one) is fetched again
+        if landed.ok and payload_path(paths, str(landed.payload_sha256)).exists():
+            return target
     result = fetch_url(feed.url, policy)
     manifest = land(paths, feed, logical_date, result)
     _write_atomic(target, json.dumps(asdict(manifest), indent=2, sort_keys=True).encode())

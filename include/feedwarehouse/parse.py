@@ -77,8 +77,9 @@ def _entry(entry: Any) -> ParsedEntry:
         author=entry.get("author"),
         published=entry.get("published"),
         published_at=_utc(entry.get("published_parsed")),
-        updated=entry.get("updated"),
-        updated_at=_utc(entry.get("updated_parsed")),
+        # dict.get: FeedParserDict.get falls back from a missing `updated` to `published`
+        updated=dict.get(entry, "updated"),
+        updated_at=_utc(dict.get(entry, "updated_parsed")),
         categories=[tag["term"] for tag in entry.get("tags", []) if tag.get("term")],
         summary=entry.get("summary"),
         content=content[0].get("value") if content else None,
