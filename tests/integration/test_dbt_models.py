@@ -1,0 +1,368 @@
+"""dbt models end to end: hand-made raw rows in, exact mart contents out."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pytest
+from dbt.cli.main import dbtRunner
+
+from feedwarehouse.load import ensure_schema, fetch_id_for
+
+DBT_DIR = Path(__file__).resolve().parents[2] / "dbt_project"
+MARTS = ("posts", "tags", "post_tags", "authors", "feeds")
+DAY1, DAY2 = date(2024, 5, 1), date(2024, 5, 2)
+
+FIRST_HTML = (
+    "<p>Hello &amp; welcome to <b>WebRTC</b>&#8230;</p>\n"
+    '<p>It&#8217;s&nbsp;<a href="https://alpha.example/x">here</a>.</p>'
+    "<!-- a comment --><script>var hidden = 1;</script>"
+)
+FIRST_TEXT = "Hello & welcome to WebRTC\u2026 It\u2019s here."
+LONG_HTML = (
+    "<h2>Intro</h2>\n<p>" + " ".join(f"word{i}" for i in range(248)) + "</p><ul><li>end</li></ul>"
+)
+BETA_HTML = "<div>Tiny&amp;lt;tag&amp;gt;</div><div>two&quot;s</div>"
+BETA_TEXT = 'Tiny&lt;tag&gt; two"s'
+UNTITLED_PUBLISHED = "Wed, 01 May 2024 10:00:00 +0000"
+FIRST_GUID = "https://alpha.example/?p=1"
+THIRD_GUID = "https://alpha.example/?p=3"
+SECOND_LINK = "https://alpha.example/second/"
+
+
+def md5(text: str) -> str:
+    return hashlib.md5(text.encode()).hexdigest()
+
+
+def slug(category: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", " ".join(category.split()).lower()).strip("-")
+
+
+def entry(title: str, **fields: Any) -> dict[str, Any]:
+    return {"title": title, **fields}
+
+
+# Two feeds over two days. Day 2 re-lists alpha's posts (one with an edited title) and adds one;
+# beta's day-2 fetch failed, and the entries it nonetheless carries must be ignored.
+ALPHA_DAY1 = [
+    entry(
+        "First post",
+        guid=FIRST_GUID,
+        link="https://alpha.example/first/",
+        author="Jane Doe",
+        categories=["WebRTC", "Q&A", "Draft"],
+        content=FIRST_HTML,
+        published_at=datetime(2024, 4, 30, 8, 0),
+        comments_count=2,
+    ),
+    entry("Second post", guid=None, link=SECOND_LINK, categories=["webrtc ", "!!!"]),
+]
+ALPHA_DAY2 = [
+    entry(
+        "Third post",
+        guid=f"  {THIRD_GUID} ",
+        link="https://alpha.example/third/",
+        author="jane  doe",
+        categories=["WebRTC", "Open source", "  \u0130stanbul  Caf\u00e9\u00a0Tips "],
+        content=LONG_HTML,
+        published_at=datetime(2024, 5, 2, 6, 30),
+    ),
+    entry(
+        "First post (edited)",
+        guid=FIRST_GUID,
+        link="https://alpha.example/first/",
+        author="Jane Doe",
+        categories=["WebRTC", "Q&A"],
+        content=FIRST_HTML,
+        published_at=datetime(2024, 4, 30, 8, 0),
+        updated_at=datetime(2024, 5, 1, 20, 0),
+        comments_count=5,
+    ),
+    entry(
+        "Second post", guid="", link=SECOND_LINK, author="   ", categories=["webrtc ", "!!!", " "]
+    ),
+]
+BETA_DAY1 = [
+    entry(
+        "Beta one",
+        guid="beta-1",
+        link="https://beta.example/1",
+        author="Bob",
+        categories=["Q&A", "Video  Streaming", "open source"],
+        content=BETA_HTML,
+    ),
+    entry("Untitled note", published=UNTITLED_PUBLISHED, author=" bob "),
+]
+BETA_DAY2_FAILED = [
+    entry("SHOULD NOT APPEAR", guid="beta-1", author="Ghost Writer", categories=["Ghost"]),
+    entry("Ghost post", guid="beta-ghost", link="https://beta.example/ghost"),
+]
+
+FIRST_ID = md5(f"alpha|{FIRST_GUID}")
+SECOND_ID = md5(f"alpha|{SECOND_LINK}")
+THIRD_ID = md5(f"alpha|{THIRD_GUID}")
+BETA_ID = md5("beta|beta-1")
+UNTITLED_ID = md5("beta|" + md5(f"Untitled note|{UNTITLED_PUBLISHED}"))
+ISTANBUL = "\u0130stanbul Caf\u00e9 Tips"
+
+
+def insert_fetch(
+    conn: duckdb.DuckDBPyConnection,
+    feed_id: str,
+    day: date,
+    entries: list[dict[str, Any]],
+    *,
+    error: str | None = None,
+    fetched_at: datetime | None = None,
+) -> None:
+    """Replace one (feed, day) fetch and its entries, as the loader does."""
+    fetch_id = fetch_id_for(feed_id, day.isoformat())
+    conn.execute("delete from raw.entries where fetch_id = ?", [fetch_id])
+    conn.execute("delete from raw.fetches where fetch_id = ?", [fetch_id])
+    ok = error is None
+    conn.execute(
+        "insert into raw.fetches (fetch_id, feed_id, url, logical_date, fetched_at, http_status,"
+        " entry_count, error, feed_title, feed_link, feed_subtitle, feed_language, feed_generator)"
+        " values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            fetch_id,
+            feed_id,
+            f"https://{feed_id}.example/feed/",
+            day,
+            fetched_at or datetime.combine(day, datetime.min.time()).replace(hour=1),
+            200 if ok else 503,
+            len(entries) if ok else None,
+            error,
+            f"{feed_id.title()} Blog" if ok else None,
+            f"https://{feed_id}.example/" if ok else None,
+            f"All about {feed_id}" if ok else None,
+            "en" if ok else None,
+            "WordPress 6.5" if ok else None,
+        ],
+    )
+    for index, item in enumerate(entries):
+        conn.execute(
+            "insert into raw.entries (fetch_id, feed_id, logical_date, entry_index, guid, link,"
+            " title, author, published, published_at, updated_at, categories, summary, content,"
+            " comments_count, enclosure_count, entry_json)"
+            " values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, '{}')",
+            [
+                fetch_id,
+                feed_id,
+                day,
+                index,
+                item.get("guid"),
+                item.get("link"),
+                item["title"],
+                item.get("author"),
+                item.get("published"),
+                item.get("published_at"),
+                item.get("updated_at"),
+                item.get("categories", []),
+                item.get("summary"),
+                item.get("content"),
+                item.get("comments_count"),
+            ],
+        )
+
+
+def load_sample(data_dir: Path, *, rerun_fetched_at: datetime | None = None) -> None:
+    """The raw rows of both days; with rerun_fetched_at, only day 2 is reloaded, later."""
+    conn = duckdb.connect(str(data_dir / "warehouse.duckdb"))
+    try:
+        ensure_schema(conn)
+        if rerun_fetched_at is None:
+            insert_fetch(conn, "alpha", DAY1, ALPHA_DAY1)
+            insert_fetch(conn, "beta", DAY1, BETA_DAY1)
+        insert_fetch(conn, "alpha", DAY2, ALPHA_DAY2, fetched_at=rerun_fetched_at)
+        insert_fetch(
+            conn, "beta", DAY2, BETA_DAY2_FAILED, error="HTTP 503", fetched_at=rerun_fetched_at
+        )
+    finally:
+        conn.close()
+
+
+def dbt_build(data_dir: Path) -> None:
+    """`dbt build` against data_dir's warehouse (FEEDWAREHOUSE_DATA_DIR must point there)."""
+    result = dbtRunner().invoke(
+        [
+            "build",
+            "--project-dir", str(DBT_DIR),
+            "--profiles-dir", str(DBT_DIR),
+            "--target-path", str(data_dir / "target"),
+            "--log-path", str(data_dir / "logs"),
+            "--quiet",
+        ]
+    )  # fmt: skip
+    failures = [
+        f"{node.node.unique_id}: {node.status} {node.message}"
+        for node in getattr(result.result, "results", None) or []
+        if str(node.status) not in {"success", "pass"}
+    ]
+    assert result.success, failures or result.exception
+
+
+def snapshot(data_dir: Path) -> dict[str, list[tuple]]:
+    conn = duckdb.connect(str(data_dir / "warehouse.duckdb"), read_only=True)
+    try:
+        return {m: conn.execute(f"select * from marts.{m} order by all").fetchall() for m in MARTS}
+    finally:
+        conn.close()
+
+
+def rows(data_dir: Path, sql: str) -> list[tuple]:
+    conn = duckdb.connect(str(data_dir / "warehouse.duckdb"), read_only=True)
+    try:
+        return conn.execute(sql).fetchall()
+    finally:
+        conn.close()
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A warehouse with the sample loaded and dbt built once, shared by the content tests."""
+    data_dir = tmp_path_factory.mktemp("dbt")
+    load_sample(data_dir)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("FEEDWAREHOUSE_DATA_DIR", str(data_dir))
+        dbt_build(data_dir)
+    return data_dir
+
+
+def test_mart_row_counts(built: Path):
+    counts = {m: rows(built, f"select count(*) from marts.{m}")[0][0] for m in MARTS}
+    assert counts == {"posts": 5, "tags": 5, "post_tags": 9, "authors": 2, "feeds": 2}
+
+
+def test_schemas_and_materializations(built: Path):
+    relations = rows(
+        built,
+        "select table_schema, table_type, count(*) from information_schema.tables"
+        " where table_schema <> 'raw' group by all order by all",
+    )
+    assert relations == [
+        ("intermediate", "VIEW", 4),
+        ("marts", "BASE TABLE", 5),
+        ("staging", "VIEW", 2),
+    ]
+
+
+def test_posts_are_the_latest_versions_with_stable_ids(built: Path):
+    posts = rows(
+        built,
+        "select post_id, feed_id, guid, url, title, comments_count, first_seen_on, last_seen_on"
+        " from marts.posts order by feed_id, title",
+    )
+    assert posts == [
+        (FIRST_ID, "alpha", FIRST_GUID, "https://alpha.example/first/", "First post (edited)",
+         5, DAY1, DAY2),
+        (SECOND_ID, "alpha", None, SECOND_LINK, "Second post", None, DAY1, DAY2),
+        (THIRD_ID, "alpha", THIRD_GUID, "https://alpha.example/third/", "Third post",
+         None, DAY2, DAY2),
+        (BETA_ID, "beta", "beta-1", "https://beta.example/1", "Beta one", None, DAY1, DAY1),
+        (UNTITLED_ID, "beta", None, None, "Untitled note", None, DAY1, DAY1),
+    ]  # fmt: skip
+
+
+def test_posts_dates_and_authors(built: Path):
+    posts = rows(
+        built,
+        "select p.post_id, p.published_at, p.updated_at, a.name"
+        " from marts.posts as p left join marts.authors as a using (author_id) order by all",
+    )
+    assert {row[0]: row[1:] for row in posts} == {
+        FIRST_ID: (datetime(2024, 4, 30, 8, 0), datetime(2024, 5, 1, 20, 0), "Jane Doe"),
+        SECOND_ID: (None, None, None),
+        THIRD_ID: (datetime(2024, 5, 2, 6, 30), None, "Jane Doe"),
+        BETA_ID: (None, None, "Bob"),
+        UNTITLED_ID: (None, None, "Bob"),
+    }
+
+
+def test_content_text_and_word_count(built: Path):
+    posts = {
+        row[0]: row[1:]
+        for row in rows(built, "select post_id, content_text, word_count from marts.posts")
+    }
+    assert posts[FIRST_ID] == (FIRST_TEXT, 7)
+    assert posts[BETA_ID] == (BETA_TEXT, 2)
+    assert posts[THIRD_ID][1] == 250
+    assert posts[THIRD_ID][0].startswith("Intro word0 word1 ")
+    assert posts[THIRD_ID][0].endswith(" word247 end")
+    assert posts[SECOND_ID] == (None, 0)
+    assert posts[UNTITLED_ID] == (None, 0)
+
+
+def test_tags_merge_spellings_by_slug(built: Path):
+    tags = rows(built, "select tag_id, name, slug, post_count from marts.tags order by slug")
+    assert {t[2] for t in tags} == {
+        "webrtc",
+        "q-a",
+        "open-source",
+        "video-streaming",
+        slug(ISTANBUL),
+    }
+    assert slug(ISTANBUL) == "i-stanbul-caf-tips"
+    assert tags == sorted(
+        [
+            (md5("webrtc"), "WebRTC", "webrtc", 3),  # 2 posts spell it WebRTC, 1 webrtc
+            (md5("q-a"), "Q&A", "q-a", 2),
+            (md5("open-source"), "Open source", "open-source", 2),  # a tie: alphabetical
+            (md5("video-streaming"), "Video Streaming", "video-streaming", 1),
+            (md5(slug(ISTANBUL)), ISTANBUL, slug(ISTANBUL), 1),
+        ],
+        key=lambda t: t[2],
+    )
+
+
+def test_post_tags_come_from_the_latest_version_only(built: Path):
+    post_tags = rows(
+        built,
+        "select pt.post_id, t.slug from marts.post_tags as pt"
+        " inner join marts.tags as t using (tag_id) order by all",
+    )
+    assert post_tags == sorted(
+        [
+            (FIRST_ID, "webrtc"),
+            (FIRST_ID, "q-a"),  # "Draft" was dropped by the edit
+            (SECOND_ID, "webrtc"),
+            (THIRD_ID, "webrtc"),
+            (THIRD_ID, "open-source"),
+            (THIRD_ID, slug(ISTANBUL)),
+            (BETA_ID, "q-a"),
+            (BETA_ID, "video-streaming"),
+            (BETA_ID, "open-source"),
+        ]
+    )
+
+
+def test_authors_and_feeds(built: Path):
+    assert rows(built, "select author_id, name, post_count from marts.authors order by all") == (
+        sorted([(md5("bob"), "Bob", 2), (md5("jane doe"), "Jane Doe", 2)])
+    )
+    assert rows(built, "select * from marts.feeds order by feed_id") == [
+        ("alpha", "https://alpha.example/feed/", "Alpha Blog", "https://alpha.example/",
+         "All about alpha", "en", "WordPress 6.5", DAY2, 3),
+        ("beta", "https://beta.example/feed/", "Beta Blog", "https://beta.example/",
+         "All about beta", "en", "WordPress 6.5", DAY1, 2),
+    ]  # fmt: skip
+
+
+def test_rerun_of_a_date_then_rebuild_leaves_marts_identical(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    monkeypatch.setenv("FEEDWAREHOUSE_DATA_DIR", str(tmp_path))
+    load_sample(tmp_path)
+    dbt_build(tmp_path)
+    before = snapshot(tmp_path)
+    # The loader replaces a rerun date's rows; only its fetched_at differs.
+    load_sample(tmp_path, rerun_fetched_at=datetime(2024, 5, 3, 9, 15))
+    dbt_build(tmp_path)
+    after = snapshot(tmp_path)
+    assert after == before
+    assert len(after["posts"]) == 5
