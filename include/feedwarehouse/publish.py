@@ -48,7 +48,7 @@ def _tables(conn: duckdb.DuckDBPyConnection) -> list[tuple[str, str]]:
         "select table_schema, table_name from information_schema.tables "
         "where table_catalog = current_database() and list_contains(?, table_schema) "
         "and table_type = 'BASE TABLE' order by 1, 2",
-        list(PUBLISHED_SCHEMAS),
+        [list(PUBLISHED_SCHEMAS)],
     ).fetchall()
 
 

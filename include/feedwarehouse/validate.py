@@ -128,7 +128,10 @@ def _run_suite(suite_name: str, expectations: list[dict[str, Any]], frame: Any) 
     suite = context.suites.add_or_update(
         gx.ExpectationSuite(name=suite_name, expectations=expectations)
     )
-    batch = context.data_sources.pandas_default.read_dataframe(frame, asset_name=suite_name)
+    datasource = context.data_sources.pandas_default
+    if suite_name in {asset.name for asset in datasource.assets}:
+        datasource.delete_asset(suite_name)  # the context lives as long as the process
+    batch = datasource.read_dataframe(frame, asset_name=suite_name)
     result = batch.validate(
         suite, result_format={"result_format": "SUMMARY", "partial_unexpected_count": 5}
     )

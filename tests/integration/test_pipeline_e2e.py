@@ -85,8 +85,8 @@ def test_raw_layer_and_validation_recorded(first_run):
     finally:
         conn.close()
     assert fetches == [
-        ("sample-blog-2", RUN_DATE, None, 20, None),
-        ("webrtc-blog", RUN_DATE, None, 20, None),
+        ("sample-blog-2", RUN_DATE, 200, 20, None),
+        ("webrtc-blog", RUN_DATE, 200, 20, None),
     ]
     assert verdicts == [("marts_posts", True), ("raw_entries", True)]
 
