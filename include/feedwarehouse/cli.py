@@ -126,9 +126,12 @@ def report(published: Path, logical_date: date | None = None) -> str:
         verdict = "passed" if critical == 0 else "FAILED"
         lines.append(f"  {suite:<12} {day}  {passed}/{total} expectations met, {verdict}")
     lines += [
-        f"BI file (open read-only): {published}",
-        "Try:",
-        f'  duckdb -readonly {published} "{" ".join(EXAMPLE_QUERY.split())}"',
+        f"BI file (open it read-only): {published}",
+        "Example query:",
+        *(f"  {line}" for line in EXAMPLE_QUERY.splitlines()),
+        "Paste it into any DuckDB client, or run:",
+        f"  .venv/bin/python -c \"import duckdb; duckdb.connect('{published}', read_only=True)"
+        f".sql('{' '.join(EXAMPLE_QUERY.split())}').show()\"",
     ]
     return "\n".join(lines)
 
