@@ -34,6 +34,7 @@ run: install  ## generate sample feeds and run the daily DAG once through Airflo
 	$(RUN) feedwarehouse sample --out $(SAMPLE_DIR)
 	@mkdir -p $(AIRFLOW_HOME)
 	$(RUN) airflow db migrate > $(AIRFLOW_HOME)/migrate.log 2>&1 || { cat $(AIRFLOW_HOME)/migrate.log; exit 1; }
+	$(RUN) airflow pools set feedwarehouse_writer 1 "DuckDB has one writer" > /dev/null
 	FEEDWAREHOUSE_FEEDS=$(SAMPLE_DIR)/feeds.yml \
 		$(RUN) airflow dags test feed_warehouse_daily $(RUN_DATE)
 	$(RUN) feedwarehouse summary
@@ -53,8 +54,8 @@ test: lint  ## lint, then the whole test suite (fails loudly if no test ran)
 	if [ $$rc -eq 5 ]; then echo "make test: pytest collected no tests" >&2; exit 1; fi; \
 	exit $$rc
 
-bench: install  ## benchmarks, reported as ratios in bench/RESULTS.md
-	$(RUN) python -m bench
+bench: install  ## benchmarks, reported as ratios in bench/results.md (about an hour)
+	$(UV) run --frozen --group bench python -m bench
 
 up:  ## start the Airflow stack with docker compose (needs .env, see .env.example)
 	docker compose up --build -d

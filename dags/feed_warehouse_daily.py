@@ -2,27 +2,39 @@
 
 from __future__ import annotations
 
+import logging
+import os
 from datetime import date, timedelta
 from typing import Any
 
 import pendulum
 from airflow.sdk import Asset, TriggerRule, dag, task
+from airflow.sdk.definitions.callback import AsyncCallback
+from airflow.sdk.definitions.deadline import DeadlineAlert, DeadlineReference
 
-PUBLISHED_WAREHOUSE = Asset(name="published_warehouse", uri="file:///feedwarehouse/published")
+from feedwarehouse.alerts import on_task_failure
+from feedwarehouse.assets import PUBLISHED_ASSET_NAME, PUBLISHED_ASSET_URI, WRITER_POOL
+
+PUBLISHED_WAREHOUSE = Asset(name=PUBLISHED_ASSET_NAME, uri=PUBLISHED_ASSET_URI)
+SCHEDULE = os.environ.get("FEEDWAREHOUSE_SCHEDULE", "@daily")
+PUBLISH_DEADLINE = timedelta(hours=float(os.environ.get("FEEDWAREHOUSE_PUBLISH_DEADLINE_HOURS", 6)))
 
 DOC_MD = """
 ### Feed warehouse, daily
 
 One run per logical date `D`, every step idempotent per (feed, `D`): rerun or backfill any date.
 
-1. **feeds** reads the feeds file (`FEEDWAREHOUSE_FEEDS`, Airflow Variable of the same name wins).
-2. **extract** (one mapped task per feed) fetches and lands the payload bytes; a failing feed
-   turns red and is recorded in `raw.fetches.error`, the others go on.
+1. **feeds** reads the feeds file (`FEEDWAREHOUSE_FEEDS`; an Airflow Variable of that name wins).
+2. **extract** (one mapped task per feed, named by feed id) fetches and lands the payload; a
+   failing feed is one red box, recorded in `raw.fetches.error`, and can be cleared alone.
 3. **load_raw** loads the date's landed payloads into `raw.fetches` / `raw.entries`.
-4. **validate_raw**, **transform** (dbt build), **validate_marts**: the quality gate.
-5. **publish** swaps the validated marts into `published/warehouse.duckdb`, the file BI reads.
+4. **validate_raw**, **transform** (`dbt build`, per-model lines in its log), **validate_marts**:
+   the quality gate. A critical expectation fails the run and nothing is published.
+5. **publish** swaps the validated marts into `published/warehouse.duckdb` (the BI file),
+   marks the `published_warehouse` Asset and returns the run report as XCom.
 
-Code: `include/feedwarehouse/pipeline.py`, one function per task.
+Writer tasks share the `feedwarehouse_writer` pool (one slot) and runs never overlap
+(`max_active_runs=1`): DuckDB has one writer. Code: `include/feedwarehouse/pipeline.py`.
 """
 
 
@@ -44,9 +56,12 @@ def _logical_date() -> date:
     return moment.date()
 
 
+writer = {"pool": WRITER_POOL, "execution_timeout": timedelta(minutes=30)}
+
+
 @dag(
     dag_id="feed_warehouse_daily",
-    schedule="@daily",
+    schedule=SCHEDULE,
     start_date=pendulum.datetime(2026, 1, 1, tz="UTC"),
     catchup=False,
     max_active_runs=1,  # one writer: runs of different dates queue instead of interleaving
@@ -55,14 +70,22 @@ def _logical_date() -> date:
         "retry_delay": timedelta(minutes=1),
         "retry_exponential_backoff": True,
         "max_retry_delay": timedelta(minutes=15),
+        "execution_timeout": timedelta(minutes=15),
+        "on_failure_callback": on_task_failure,
     },
-    dagrun_timeout=timedelta(hours=2),
+    dagrun_timeout=timedelta(hours=3),
+    deadline=DeadlineAlert(
+        reference=DeadlineReference.DAGRUN_QUEUED_AT,
+        interval=PUBLISH_DEADLINE,
+        callback=AsyncCallback("feedwarehouse.alerts.on_deadline_missed"),
+    ),
     doc_md=DOC_MD,
     tags=["feedwarehouse", "elt"],
 )
 def feed_warehouse_daily() -> None:
     @task
     def feeds() -> list[dict[str, Any]]:
+        """Read the feeds file: the list the extract tasks are mapped over."""
         from dataclasses import asdict
 
         from feedwarehouse.config import load_feeds
@@ -71,43 +94,51 @@ def feed_warehouse_daily() -> None:
 
     @task(map_index_template="{{ task.op_kwargs['feed']['id'] }}")
     def extract(feed: dict[str, Any]) -> str:
+        """Fetch one feed and land its payload; fails (red) if the feed failed."""
         from feedwarehouse import pipeline
         from feedwarehouse.config import Feed
 
         return str(pipeline.extract_feed(Feed(**feed), _logical_date(), _settings()[0]))
 
-    @task(trigger_rule=TriggerRule.ALL_DONE)  # load what landed; failed feeds are recorded
+    @task(trigger_rule=TriggerRule.ALL_DONE, **writer)  # load what landed; failures recorded
     def load_raw(configured: list[dict[str, Any]]) -> dict[str, Any]:
+        """Load the date's landed payloads into raw.fetches and raw.entries."""
         from feedwarehouse import pipeline
 
-        summary = pipeline.load_raw(
-            _logical_date(), _settings()[0], [feed["id"] for feed in configured]
-        )
-        return summary.as_dict()
+        feed_ids = [feed["id"] for feed in configured]
+        return pipeline.load_raw(_logical_date(), _settings()[0], feed_ids).as_dict()
 
-    @task
+    @task(**writer)
     def validate_raw() -> dict[str, Any]:
+        """Great Expectations on the date's raw rows."""
         from feedwarehouse import pipeline
 
         return pipeline.validate_raw(_logical_date(), _settings()[0]).as_dict()
 
-    @task
+    @task(**writer)
     def transform() -> None:
+        """dbt build: staging, intermediate, marts, snapshots and their tests."""
         from feedwarehouse import pipeline
 
         pipeline.transform_marts(_settings()[0])
 
-    @task
+    @task(**writer)
     def validate_marts() -> dict[str, Any]:
+        """Great Expectations on the marts: the last gate before BI."""
         from feedwarehouse import pipeline
 
         return pipeline.validate_marts(_logical_date(), _settings()[0]).as_dict()
 
-    @task(outlets=[PUBLISHED_WAREHOUSE])
-    def publish() -> str:
+    @task(outlets=[PUBLISHED_WAREHOUSE], **writer)
+    def publish() -> dict[str, Any]:
+        """Swap the validated marts into the BI file; return the run report."""
         from feedwarehouse import pipeline
 
-        return str(pipeline.publish_marts(_settings()[0]))
+        paths = _settings()[0]
+        pipeline.publish_marts(paths)
+        report = pipeline.run_report(_logical_date(), paths)
+        logging.getLogger(__name__).info("run report: %s", report)
+        return report
 
     configured = feeds()
     landed = extract.expand(feed=configured)

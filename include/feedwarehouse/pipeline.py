@@ -61,10 +61,18 @@ def writer(paths: Paths) -> Iterator[duckdb.DuckDBPyConnection]:
 
 
 def extract_feed(
-    feed: Feed, logical_date: date, paths: Paths, policy: FetchPolicy | None = None
+    feed: Feed,
+    logical_date: date,
+    paths: Paths,
+    policy: FetchPolicy | None = None,
+    today: date | None = None,
 ) -> Path:
-    """Fetch and land one feed; raise FeedFailed (after recording it) if the fetch failed."""
-    manifest_file = land.extract(feed, logical_date, paths, policy)
+    """Fetch and land one feed; raise FeedFailed (after recording it) if the fetch failed.
+
+    `today` is the run's wall-clock date: a logical date over a day behind it is a backfill
+    (archive_url, else what was landed, else "no data"); None means a live fetch.
+    """
+    manifest_file = land.extract(feed, logical_date, paths, policy, today=today)
     manifest = land.read_manifest(manifest_file)
     if not manifest.ok:
         raise FeedFailed(f"feed {feed.id} ({manifest.url}) for {logical_date}: {manifest.error}")
@@ -143,11 +151,8 @@ def run_all(
 ) -> RunSummary:
     """Every step in order; a bad feed is reported, a failed gate stops before publish."""
     summary = RunSummary(logical_date)
-    for feed in feeds:
-        try:
-            extract_feed(feed, logical_date, paths, policy)
-        except FeedFailed as exc:
-            log.warning("%s", exc)
+    # concurrently; every failure is in its manifest, and load_raw reports it
+    land.extract_all(feeds, logical_date, paths, policy)
     loaded = load_raw(logical_date, paths, [feed.id for feed in feeds])
     summary.loaded, summary.failed = loaded.loaded, loaded.failed
     summary.validations.append(validate_raw(logical_date, paths, suites_dir).as_dict())
@@ -156,3 +161,30 @@ def run_all(
     summary.published = publish_marts(paths)
     summary.mart_rows = mart_row_counts(summary.published)
     return summary
+
+
+def run_report(logical_date: date, paths: Paths) -> dict[str, Any]:
+    """The day's outcome per feed and gate, for the task log, XCom and alerts."""
+    with writer(paths) as conn:
+        fetches = conn.execute(
+            "select feed_id, error, entry_count from raw.fetches "
+            "where logical_date = ? order by feed_id",
+            [logical_date],
+        ).fetchall()
+        gates = conn.execute(
+            "select suite, count(*) filter (where not success and severity = 'critical'), "
+            "count(*) filter (where not success and severity <> 'critical') "
+            "from quality.validation_runs where logical_date = ? group by suite order by suite",
+            [logical_date],
+        ).fetchall()
+    return {
+        "logical_date": logical_date.isoformat(),
+        "feeds_ok": [feed for feed, error, _ in fetches if error is None],
+        "feeds_failed": {feed: error for feed, error, _ in fetches if error is not None},
+        "entries_loaded": sum(count or 0 for _, error, count in fetches if error is None),
+        "validation": {
+            suite: {"critical_failures": critical, "warnings": warnings}
+            for suite, critical, warnings in gates
+        },
+        "published": str(paths.published) if paths.published.exists() else None,
+    }

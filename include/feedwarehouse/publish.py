@@ -14,6 +14,7 @@ from pathlib import Path
 import duckdb
 
 from feedwarehouse.config import Paths
+from feedwarehouse.warehouse import connect
 
 PUBLISHED_SCHEMAS = ("marts", "quality")
 STORAGE_VERSION = "v1.0.0"
@@ -58,3 +59,25 @@ def _fsync(path: Path) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
+
+
+def export_marts(paths: Paths, formats: tuple[str, ...] = ("parquet", "csv")) -> list[Path]:
+    """Write every mart of the published file as Parquet/CSV for BI tools that prefer files."""
+    out_dir = paths.data_dir / "exports"
+    out_dir.mkdir(parents=True, exist_ok=True)
+    conn = connect(paths.published, read_only=True)
+    written: list[Path] = []
+    try:
+        for schema, table in _tables(conn):
+            if schema != "marts":
+                continue
+            for fmt in formats:
+                target = out_dir / f"{table}.{fmt}"
+                tmp = target.with_name(f".{target.name}.tmp")
+                # identifiers come from information_schema; the path is ours
+                conn.execute(f"copy marts.{table} to '{tmp}' (format {fmt})")
+                os.replace(tmp, target)
+                written.append(target)
+    finally:
+        conn.close()
+    return written

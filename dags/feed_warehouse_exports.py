@@ -1,0 +1,46 @@
+"""Downstream of the warehouse: export the published marts as Parquet and CSV files."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pendulum
+from airflow.sdk import Asset, dag, task
+
+from feedwarehouse.alerts import on_task_failure
+from feedwarehouse.assets import PUBLISHED_ASSET_NAME, PUBLISHED_ASSET_URI
+
+
+@dag(
+    dag_id="feed_warehouse_exports",
+    schedule=[Asset(name=PUBLISHED_ASSET_NAME, uri=PUBLISHED_ASSET_URI)],
+    start_date=pendulum.datetime(2026, 1, 1, tz="UTC"),
+    catchup=False,
+    max_active_runs=1,
+    default_args={
+        "retries": 2,
+        "retry_delay": timedelta(minutes=1),
+        "retry_exponential_backoff": True,
+        "execution_timeout": timedelta(minutes=15),
+        "on_failure_callback": on_task_failure,
+    },
+    doc_md="Runs each time `feed_warehouse_daily` publishes: writes `exports/<mart>.parquet` "
+    "and `.csv` under the data directory, for BI tools that read files rather than DuckDB.",
+    tags=["feedwarehouse", "exports"],
+)
+def feed_warehouse_exports() -> None:
+    @task
+    def export() -> list[str]:
+        """Copy every mart of the published file to Parquet and CSV."""
+        from airflow.sdk import Variable
+
+        from feedwarehouse.config import DATA_DIR_ENV, data_paths
+        from feedwarehouse.publish import export_marts
+
+        paths = data_paths(Variable.get(DATA_DIR_ENV, default=None))
+        return [str(path) for path in export_marts(paths)]
+
+    export()
+
+
+feed_warehouse_exports()

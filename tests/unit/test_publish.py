@@ -1,0 +1,113 @@
+"""Publish: an atomic swap that readers never block, in a format DuckDB 1.x clients open."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from feedwarehouse.config import Paths, data_paths
+from feedwarehouse.publish import export_marts, publish
+from feedwarehouse.warehouse import connect
+
+COMPAT_SCRIPT = Path(__file__).resolve().parents[1] / "compat" / "read_bi_file.py"
+
+
+def build_warehouse(paths: Paths, titles: list[str]) -> None:
+    conn = connect(paths.warehouse)
+    try:
+        conn.execute("create schema if not exists marts")
+        conn.execute("create schema if not exists quality")
+        conn.execute("create schema if not exists raw")
+        conn.execute("create or replace table marts.posts (post_id varchar, title varchar)")
+        conn.executemany(
+            "insert into marts.posts values (?, ?)", [[f"p{i}", t] for i, t in enumerate(titles)]
+        )
+        conn.execute("create or replace table quality.validation_runs (suite varchar)")
+        conn.execute("insert into quality.validation_runs values ('marts_posts')")
+        conn.execute("create or replace table raw.entries (secret varchar)")
+        conn.execute("create or replace view marts.recent as select * from marts.posts")
+        publish(conn, paths)
+    finally:
+        conn.close()
+
+
+def published_titles(path: Path) -> list[str]:
+    conn = duckdb.connect(str(path), read_only=True)
+    try:
+        return [
+            row[0] for row in conn.execute("select title from marts.posts order by 1").fetchall()
+        ]
+    finally:
+        conn.close()
+
+
+@pytest.fixture
+def paths(tmp_path: Path) -> Paths:
+    return data_paths(tmp_path)
+
+
+def test_publish_copies_marts_and_quality_only(paths: Paths):
+    build_warehouse(paths, ["\u201ccurly\u201d \u2013 title", "b"])
+    conn = duckdb.connect(str(paths.published), read_only=True)
+    try:
+        tables = conn.execute(
+            "select table_schema, table_name, table_type "
+            "from information_schema.tables order by all"
+        ).fetchall()
+    finally:
+        conn.close()
+    assert tables == [
+        ("marts", "posts", "BASE TABLE"),
+        ("quality", "validation_runs", "BASE TABLE"),
+    ]
+    assert published_titles(paths.published) == ["b", "\u201ccurly\u201d \u2013 title"]
+    assert sorted(p.name for p in paths.published.parent.iterdir()) == ["warehouse.duckdb"]
+
+
+def test_reader_holding_the_file_never_blocks_a_publish(paths: Paths):
+    build_warehouse(paths, ["old"])
+    reader = duckdb.connect(str(paths.published), read_only=True)
+    try:
+        build_warehouse(paths, ["new", "newer"])
+        # the reader keeps its consistent view of the file it opened
+        assert reader.execute("select title from marts.posts").fetchall() == [("old",)]
+    finally:
+        reader.close()
+    assert published_titles(paths.published) == ["new", "newer"]
+
+
+def test_bi_file_opens_in_a_duckdb_1x_client(paths: Paths):
+    """A DuckDB 1.x client (locked by tests/compat/read_bi_file.py.lock) reads the BI file."""
+    build_warehouse(paths, ["a", "b", "c"])
+    uv = os.environ.get("UV") or shutil.which("uv")
+    assert uv, "uv not found: run the tests through `make test` (uv run sets $UV)"
+    result = subprocess.run(
+        [uv, "run", "--quiet", "--frozen", "--script", str(COMPAT_SCRIPT), str(paths.published)],
+        capture_output=True, text=True, check=False, timeout=300,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr[-2000:]
+    report = json.loads(result.stdout.strip().splitlines()[-1])
+    assert report["duckdb"].startswith("1.")
+    assert report["rows"] == {"marts.posts": 3, "quality.validation_runs": 1}
+
+
+def test_export_marts_writes_parquet_and_csv(paths: Paths):
+    build_warehouse(paths, ["x", "y"])
+    written = export_marts(paths)
+    assert [p.name for p in written] == ["posts.parquet", "posts.csv"]
+    with (paths.data_dir / "exports" / "posts.csv").open(newline="", encoding="utf-8") as handle:
+        assert list(csv.reader(handle)) == [["post_id", "title"], ["p0", "x"], ["p1", "y"]]
+    conn = duckdb.connect()
+    try:
+        parquet = str(paths.data_dir / "exports" / "posts.parquet")
+        rows = conn.execute("select * from read_parquet(?) order by 1", [parquet]).fetchall()
+    finally:
+        conn.close()
+    assert rows == [("p0", "x"), ("p1", "y")]
