@@ -51,6 +51,13 @@ def _parser() -> argparse.ArgumentParser:
     summary = commands.add_parser("summary", help="report what the published BI file holds")
     summary.add_argument("--data-dir", type=Path, help="default: $FEEDWAREHOUSE_DATA_DIR or ./data")
     summary.set_defaults(handler=_summary)
+
+    replay = commands.add_parser(
+        "replay", help="rebuild one date's raw tables from the landing zone alone (no network)"
+    )
+    replay.add_argument("--date", type=_iso_date, required=True, help="logical date, YYYY-MM-DD")
+    replay.add_argument("--data-dir", type=Path, help="default: $FEEDWAREHOUSE_DATA_DIR or ./data")
+    replay.set_defaults(handler=_replay)
     return parser
 
 
@@ -89,6 +96,23 @@ def _sample(args: argparse.Namespace) -> int:
         return 2
     print(f"wrote {len(sample.feeds)} feeds, {sample.post_count} posts: {sample.feeds_file}")
     return 0
+
+
+def _replay(args: argparse.Namespace) -> int:
+    from feedwarehouse.land import landed_manifests
+    from feedwarehouse.pipeline import load_raw
+
+    paths = data_paths(args.data_dir)
+    if not landed_manifests(paths, args.date):
+        print(f"error: nothing landed for {args.date} in {paths.landing_dir}", file=sys.stderr)
+        return 1
+    summary = load_raw(args.date, paths)
+    for feed_id, entries in summary.loaded.items():
+        unchanged = " (unchanged payload)" if feed_id in summary.unchanged else ""
+        print(f"replayed {feed_id} for {args.date}: {entries} entries{unchanged}")
+    for feed_id, error in summary.failed.items():
+        print(f"error: feed {feed_id} failed for {args.date}: {error}", file=sys.stderr)
+    return 0 if not summary.failed else 1
 
 
 def _summary(args: argparse.Namespace) -> int:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import os
 import re
+import string
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 import yaml
@@ -18,6 +20,7 @@ EXPECTATIONS_DIR = REPO_ROOT / "expectations"
 
 _FEED_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 _SCHEMES = ("http://", "https://", "file://")
+_ARCHIVE_FIELDS = frozenset({"Y", "m", "d"})
 
 
 class ConfigError(ValueError):
@@ -26,9 +29,15 @@ class ConfigError(ValueError):
 
 @dataclass(frozen=True)
 class Feed:
+    """One configured feed; the last two fields come from the feeds file that listed it."""
+
     id: str
     url: str
     archive_url: str | None = None
+    # the feeds file's `allow_private_hosts: true`: fetch loopback/private addresses
+    allow_private_host: bool = False
+    # the feeds file's directory: file:// URLs are read under it (and the data directory)
+    file_root: str | None = None
 
 
 @dataclass(frozen=True)
@@ -76,6 +85,10 @@ def load_feeds(path: str | Path) -> list[Feed]:
         raise ConfigError(f"feeds file {path} is not valid YAML: {exc}") from None
     if not isinstance(document, dict) or not isinstance(document.get("feeds"), list):
         raise ConfigError(f"feeds file {path}: expected a top-level 'feeds:' list")
+    allow_private = document.get("allow_private_hosts", False)
+    if not isinstance(allow_private, bool):
+        raise ConfigError(f"feeds file {path}: 'allow_private_hosts' must be true or false")
+    file_root = str(path.resolve().parent)
     feeds: list[Feed] = []
     for index, entry in enumerate(document["feeds"]):
         where = f"feeds file {path}, feeds[{index}]"
@@ -94,9 +107,27 @@ def load_feeds(path: str | Path) -> list[Feed]:
         archive_url = entry.get("archive_url")
         if archive_url is not None and not str(archive_url).startswith(_SCHEMES):
             raise ConfigError(f"{where} ({feed_id}): 'archive_url' must be a URL template")
+        if archive_url is not None:
+            _check_archive_template(str(archive_url), f"{where} ({feed_id})")
         if any(feed.id == feed_id for feed in feeds):
             raise ConfigError(f"{where}: duplicate feed id {feed_id!r}")
-        feeds.append(Feed(feed_id, url, archive_url))
+        feeds.append(Feed(feed_id, url, archive_url, allow_private, file_root))
     if not feeds:
         raise ConfigError(f"feeds file {path}: the 'feeds' list is empty")
     return feeds
+
+
+def archive_url_for(template: str, day: date) -> str:
+    """A feed's archive URL for one day: `{Y}`, `{m}`, `{d}` become 2026, 11, 03."""
+    return template.format(Y=f"{day.year:04d}", m=f"{day.month:02d}", d=f"{day.day:02d}")
+
+
+def _check_archive_template(template: str, where: str) -> None:
+    try:
+        fields = {name for _, name, _, _ in string.Formatter().parse(template) if name is not None}
+    except ValueError as exc:
+        raise ConfigError(f"{where}: 'archive_url' is not a valid template: {exc}") from None
+    if not fields <= _ARCHIVE_FIELDS:
+        raise ConfigError(
+            f"{where}: 'archive_url' may only use {{Y}}, {{m}} and {{d}}, got {sorted(fields)}"
+        )

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import ipaddress
+import os
 import random
+import socket
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
 from pathlib import Path
-from urllib.parse import unquote, urlparse
+from urllib.parse import unquote, urljoin, urlparse
 
 import httpx
 
@@ -20,11 +25,15 @@ USER_AGENT = (
 MAX_BODY_BYTES = 20 * 1024 * 1024
 MAX_REDIRECTS = 5
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+ALLOW_PRIVATE_ENV = "FEEDWAREHOUSE_ALLOW_PRIVATE_HOSTS"
+FILE_ROOTS_ENV = "FEEDWAREHOUSE_FILE_ROOTS"
+_TRUE = frozenset({"1", "true", "yes", "on"})
 
 
 @dataclass(frozen=True)
 class FetchPolicy:
-    """How hard one fetch tries; defaults suit a daily job, tests shrink them."""
+    """How hard one fetch tries and what it may reach; defaults suit a daily job."""
 
     connect_timeout: float = 10.0
     read_timeout: float = 30.0
@@ -32,7 +41,24 @@ class FetchPolicy:
     backoff_base: float = 1.0
     backoff_max: float = 60.0
     max_body_bytes: int = MAX_BODY_BYTES
+    # file:// URLs are read only under these directories; none means no file URL is read
     file_roots: tuple[Path, ...] = ()
+    # loopback, private, link-local and reserved addresses are refused unless this is set
+    allow_private: bool = False
+    max_workers: int = 8
+    per_host: int = 2
+    max_archive_pages: int = 10
+
+
+def default_policy() -> FetchPolicy:
+    """The policy of a deployment: $FEEDWAREHOUSE_ALLOW_PRIVATE_HOSTS, $FEEDWAREHOUSE_FILE_ROOTS."""
+    roots = os.environ.get(FILE_ROOTS_ENV, "")
+    return FetchPolicy(
+        allow_private=os.environ.get(ALLOW_PRIVATE_ENV, "").strip().lower() in _TRUE,
+        file_roots=tuple(
+            Path(root).expanduser().resolve() for root in roots.split(os.pathsep) if root
+        ),
+    )
 
 
 @dataclass
@@ -55,28 +81,55 @@ class BodyTooLarge(Exception):
     pass
 
 
+class HostLimiter:
+    """At most `per_host` requests in flight to one host, across every worker thread."""
+
+    def __init__(self, per_host: int) -> None:
+        self._per_host = max(1, per_host)
+        self._lock = threading.Lock()
+        self._slots: dict[str, threading.BoundedSemaphore] = {}
+
+    @contextmanager
+    def slot(self, url: str) -> Iterator[None]:
+        host = (urlparse(url).hostname or "").lower()
+        with self._lock:
+            semaphore = self._slots.setdefault(host, threading.BoundedSemaphore(self._per_host))
+        with semaphore:
+            yield
+
+
 def fetch_url(
     url: str,
     policy: FetchPolicy | None = None,
     *,
     request_headers: dict[str, str] | None = None,
     sleep: Callable[[float], None] = time.sleep,
+    client: httpx.Client | None = None,
+    limiter: HostLimiter | None = None,
 ) -> FetchResult:
-    """Fetch one URL; never raises for network or HTTP failures, records them instead."""
+    """Fetch one URL; never raises for network or HTTP failures, records them instead.
+
+    Pass `client` and `limiter` to share connections and per-host limits across many feeds.
+    """
     policy = policy or FetchPolicy()
-    if url.startswith("file://"):
+    scheme = urlparse(url).scheme
+    if scheme == "file":
         return _read_file(url, policy)
-    with http_client(policy) as client:
-        return _fetch_http(client, url, policy, request_headers or {}, sleep)
+    if scheme not in ("http", "https"):
+        return FetchResult(url=url, error=f"{url}: only http, https and file URLs are fetched")
+    limiter = limiter or HostLimiter(policy.per_host)
+    if client is not None:
+        return _fetch_http(client, url, policy, request_headers or {}, sleep, limiter)
+    with http_client(policy) as own_client:
+        return _fetch_http(own_client, url, policy, request_headers or {}, sleep, limiter)
 
 
 def http_client(policy: FetchPolicy) -> httpx.Client:
-    """The one HTTP client configuration used for every feed."""
+    """The one HTTP client configuration used for every feed (thread-safe, pooled)."""
     timeout = httpx.Timeout(policy.read_timeout, connect=policy.connect_timeout)
     return httpx.Client(
         timeout=timeout,
-        follow_redirects=True,
-        max_redirects=MAX_REDIRECTS,
+        follow_redirects=False,  # followed by hand: every hop's host is checked
         headers={"User-Agent": USER_AGENT, "Accept-Encoding": "gzip, deflate"},
         trust_env=False,
     )
@@ -88,45 +141,112 @@ def _fetch_http(
     policy: FetchPolicy,
     request_headers: dict[str, str],
     sleep: Callable[[float], None],
+    limiter: HostLimiter,
 ) -> FetchResult:
     result = FetchResult(url=url)
     for attempt in range(1, policy.attempts + 1):
         result.attempts = attempt
         retry_after: float | None = None
         try:
-            with client.stream("GET", url, headers=request_headers) as response:
-                result.status = response.status_code
-                result.headers = _kept_headers(response.headers)
-                if response.status_code == 304:
-                    result.error = None
-                    return result
-                if response.status_code in RETRY_STATUSES:
-                    retry_after = _retry_after(response.headers.get("Retry-After"))
-                    result.error = f"HTTP {response.status_code} from {url}"
-                elif response.status_code >= 400:
-                    result.error = (
-                        f"HTTP {response.status_code} {response.reason_phrase} from {url}: "
-                        "not retried (client error); check the feed URL"
-                    )
-                    return result
-                else:
-                    result.body = _read_capped(response, policy.max_body_bytes)
-                    result.error = None
-                    return result
-        except BodyTooLarge:
-            result.error = f"body of {url} exceeds the {policy.max_body_bytes}-byte cap"
-            return result
-        except httpx.TooManyRedirects:
-            result.error = f"more than {MAX_REDIRECTS} redirects fetching {url}"
+            response = _get_following_redirects(client, url, policy, request_headers, limiter)
+        except _Refused as exc:
+            result.error = str(exc)
             return result
         except httpx.TimeoutException as exc:
             result.error = f"timed out fetching {url} ({type(exc).__name__})"
+            response = None
         except httpx.HTTPError as exc:
             result.error = f"{type(exc).__name__} fetching {url}: {exc}"
+            response = None
+        if response is not None:
+            status, headers, body = response
+            result.status, result.headers = status, headers
+            if status == 304:
+                result.error = None
+                return result
+            if status in RETRY_STATUSES:
+                retry_after = _retry_after(headers.get("retry-after"))
+                result.error = f"HTTP {status} from {url}"
+            elif status >= 400:
+                result.error = (
+                    f"HTTP {status} {httpx.codes.get_reason_phrase(status)} from {url}: "
+                    "not retried (client error); check the feed URL"
+                )
+                return result
+            else:
+                result.body, result.error = body, None
+                return result
         if attempt < policy.attempts:
             sleep(_backoff(attempt, policy, retry_after))
     result.error = f"{result.error} (gave up after {result.attempts} attempts)"
     return result
+
+
+class _Refused(Exception):
+    """A fetch that must not happen (policy) or that retrying cannot fix."""
+
+
+def _get_following_redirects(
+    client: httpx.Client,
+    url: str,
+    policy: FetchPolicy,
+    request_headers: dict[str, str],
+    limiter: HostLimiter,
+) -> tuple[int, dict[str, str], bytes | None]:
+    """One attempt: (status, kept headers, body if 2xx), following bounded redirects."""
+    current = url
+    for _hop in range(MAX_REDIRECTS + 1):
+        _check_host(current, policy)
+        with limiter.slot(current), client.stream("GET", current, headers=request_headers) as r:
+            location = r.headers.get("location")
+            if r.status_code in REDIRECT_STATUSES and location:
+                current = urljoin(current, location)
+                if urlparse(current).scheme not in ("http", "https"):
+                    raise _Refused(f"{url} redirects to {current}: only http(s) is followed")
+                continue
+            headers = _kept_headers(r.headers)
+            if not 200 <= r.status_code < 300:
+                return r.status_code, headers, None
+            try:
+                return r.status_code, headers, _read_capped(r, policy.max_body_bytes)
+            except BodyTooLarge:
+                raise _Refused(
+                    f"body of {url} exceeds the {policy.max_body_bytes}-byte cap"
+                ) from None
+            except httpx.DecodingError as exc:
+                encoding = r.headers.get("content-encoding", "none")
+                raise _Refused(
+                    f"body of {url} could not be decoded (Content-Encoding {encoding}): {exc}; "
+                    "the server sent a corrupt compressed body"
+                ) from None
+    raise _Refused(f"more than {MAX_REDIRECTS} redirects fetching {url}")
+
+
+def _check_host(url: str, policy: FetchPolicy) -> None:
+    """Refuse loopback/private/link-local targets unless allowed (checked before each hop).
+
+    The name is resolved here and again by the connection, so a DNS answer that changes in
+    between is not caught; this guards against configuration mistakes and plain redirects.
+    """
+    if policy.allow_private:
+        return
+    host = urlparse(url).hostname or ""
+    for address in _addresses(host):
+        if not address.is_global:
+            raise _Refused(
+                f"refused {url}: {host} resolves to non-public address {address}; "
+                f"set {ALLOW_PRIVATE_ENV}=true or 'allow_private_hosts: true' in the feeds file "
+                "to fetch private hosts"
+            )
+
+
+def _addresses(host: str) -> list[ipaddress.IPv4Address | ipaddress.IPv6Address]:
+    """Every address a host name resolves to; none if it does not resolve (connect reports it)."""
+    try:
+        infos = socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)
+    except (OSError, UnicodeError):
+        return []
+    return [ipaddress.ip_address(str(info[4][0]).split("%")[0]) for info in infos]
 
 
 def _read_capped(response: httpx.Response, cap: int) -> bytes:
@@ -160,16 +280,20 @@ def _retry_after(value: str | None) -> float | None:
 
 
 def _kept_headers(headers: httpx.Headers) -> dict[str, str]:
-    wanted = ("etag", "last-modified", "content-type", "content-encoding", "content-length")
+    wanted = (
+        "etag", "last-modified", "content-type", "content-encoding", "content-length",
+        "retry-after",
+    )  # fmt: skip
     return {name: headers[name] for name in wanted if name in headers}
 
 
 def _read_file(url: str, policy: FetchPolicy) -> FetchResult:
     path = Path(unquote(urlparse(url).path)).resolve()
     result = FetchResult(url=url, attempts=1)
-    if policy.file_roots and not any(path.is_relative_to(root) for root in policy.file_roots):
+    if not any(path.is_relative_to(root) for root in policy.file_roots):
         result.error = (
-            f"{url} is outside the allowed file roots {list(map(str, policy.file_roots))}"
+            f"{url} is outside the allowed file roots {list(map(str, policy.file_roots))}; "
+            f"put the file under one of them or add its directory to ${FILE_ROOTS_ENV}"
         )
         return result
     try:

@@ -3,20 +3,42 @@
 Layout under `<data_dir>/landing/`:
   payloads/<sha[:2]>/<sha256>            the bytes exactly as fetched
   manifests/<YYYY-MM-DD>/<feed_id>.json  what happened for that feed on that logical date
+
+A manifest is written for every attempt, failed ones included, so the raw layer can be rebuilt
+from the landing zone alone. Extract reads the landing zone only, never the warehouse.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 import tempfile
-from dataclasses import asdict, dataclass
-from datetime import UTC, date, datetime
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import asdict, dataclass, field, replace
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from urllib.parse import urlparse
 
-from feedwarehouse.config import Feed, Paths
-from feedwarehouse.fetch import FetchPolicy, FetchResult, fetch_url
+import httpx
+
+from feedwarehouse.config import Feed, Paths, archive_url_for
+from feedwarehouse.fetch import (
+    FetchPolicy,
+    FetchResult,
+    HostLimiter,
+    default_policy,
+    fetch_url,
+    http_client,
+)
+from feedwarehouse.parse import FeedParseError, parse_feed
+
+log = logging.getLogger(__name__)
+
+LIVE, ARCHIVE = "live", "archive"
 
 
 @dataclass(frozen=True)
@@ -32,13 +54,22 @@ class Manifest:
     last_modified: str | None
     content_type: str | None
     payload_sha256: str | None
-    payload_bytes: int | None
+    payload_bytes: int | None  # all pages together
     attempts: int
     error: str | None
+    # fields below were added later: older manifests load with these defaults
+    source: str = LIVE  # "live": the feed URL; "archive": the archive_url for the date
+    is_unchanged: bool = False  # 304, or the same bytes as the previous landed payload
+    previous_logical_date: str | None = None  # the date whose payload this one repeats
+    more_payload_sha256s: list[str] = field(default_factory=list)  # archive pages 2..n
 
     @property
     def ok(self) -> bool:
         return self.error is None and self.payload_sha256 is not None
+
+    @property
+    def payload_sha256s(self) -> list[str]:
+        return [self.payload_sha256, *self.more_payload_sha256s] if self.payload_sha256 else []
 
 
 def manifest_path(paths: Paths, feed_id: str, logical_date: date) -> Path:
@@ -53,13 +84,19 @@ def read_manifest(path: Path) -> Manifest:
     return Manifest(**json.loads(path.read_text(encoding="utf-8")))
 
 
-def read_payload(paths: Paths, manifest: Manifest) -> bytes:
-    if manifest.payload_sha256 is None:
+def write_manifest(path: Path, manifest: Manifest) -> None:
+    _write_atomic(path, json.dumps(asdict(manifest), indent=2, sort_keys=True).encode())
+
+
+def read_payload(paths: Paths, manifest: Manifest, payload_sha256: str | None = None) -> bytes:
+    """The bytes of a manifest's (first, or the given) payload, checked against their sha256."""
+    sha = payload_sha256 or manifest.payload_sha256
+    if sha is None:
         raise ValueError(f"manifest for {manifest.feed_id} has no payload ({manifest.error})")
-    body = payload_path(paths, manifest.payload_sha256).read_bytes()
-    if hashlib.sha256(body).hexdigest() != manifest.payload_sha256:
+    body = payload_path(paths, sha).read_bytes()
+    if hashlib.sha256(body).hexdigest() != sha:
         raise ValueError(
-            f"landed payload {manifest.payload_sha256} of feed {manifest.feed_id} is corrupt "
+            f"landed payload {sha} of feed {manifest.feed_id} is corrupt "
             "(its sha256 no longer matches); delete it and rerun the date to refetch"
         )
     return body
@@ -71,35 +108,108 @@ def landed_manifests(paths: Paths, logical_date: date) -> list[Path]:
     return sorted(folder.glob("*.json")) if folder.is_dir() else []
 
 
+def previous_manifest(paths: Paths, feed: Feed, logical_date: date) -> Manifest | None:
+    """The latest successful live fetch of the same URL before `logical_date`, payload present.
+
+    Its ETag/Last-Modified make the conditional GET; its hash tells an unchanged payload.
+    """
+    root = paths.landing_dir / "manifests"
+    days = (
+        sorted((d.name for d in root.iterdir() if d.is_dir()), reverse=True)
+        if root.is_dir()
+        else []
+    )
+    for day in days:
+        if day >= logical_date.isoformat():
+            continue
+        candidate = root / day / f"{feed.id}.json"
+        if not candidate.is_file():
+            continue
+        manifest = read_manifest(candidate)
+        same_source = manifest.source == LIVE and manifest.url == feed.url
+        if manifest.ok and same_source and _payloads_present(paths, manifest):
+            return manifest
+    return None
+
+
+def is_backfill(logical_date: date, today: date | None) -> bool:
+    """Backfill mode: the date is over a day behind `today` (the run for D runs on D+1).
+
+    `today` comes from the caller (the run's wall-clock date); None means live mode.
+    """
+    return today is not None and logical_date < today - timedelta(days=1)
+
+
 def extract(
-    feed: Feed, logical_date: date, paths: Paths, policy: FetchPolicy | None = None
+    feed: Feed,
+    logical_date: date,
+    paths: Paths,
+    policy: FetchPolicy | None = None,
+    *,
+    today: date | None = None,
+    client: httpx.Client | None = None,
+    limiter: HostLimiter | None = None,
+    sleep: Callable[[float], None] = time.sleep,
 ) -> Path:
     """Fetch a feed for a logical date and land it; returns the manifest path.
 
     Idempotent: a date whose payload already landed successfully is not fetched again, so a
-    rerun loads exactly what the first run saw.
+    rerun (or a backfill of a date that was fetched live) loads exactly what was first seen.
     """
+    policy = _feed_policy(feed, paths, policy or default_policy())
     target = manifest_path(paths, feed.id, logical_date)
-    if target.exists():
-        landed = read_manifest(target)
-        # a deleted payload (the fix for a corrupt one) is fetched again
-        if landed.ok and payload_path(paths, str(landed.payload_sha256)).exists():
-            return target
-    result = fetch_url(feed.url, policy)
-    manifest = land(paths, feed, logical_date, result)
-    _write_atomic(target, json.dumps(asdict(manifest), indent=2, sort_keys=True).encode())
+    landed = read_manifest(target) if target.exists() else None
+    # a deleted payload (the fix for a corrupt one) is fetched again
+    if landed is not None and landed.ok and _payloads_present(paths, landed):
+        return target
+    fetch = _Fetcher(policy, client, limiter or HostLimiter(policy.per_host), sleep)
+    if not is_backfill(logical_date, today):
+        manifest = _extract_live(feed, logical_date, paths, fetch)
+    elif feed.archive_url:
+        manifest = _extract_archive(feed, logical_date, paths, fetch)
+    else:
+        manifest = _no_data(feed, logical_date, landed)
+    write_manifest(target, manifest)
     return target
 
 
-def land(paths: Paths, feed: Feed, logical_date: date, result: FetchResult) -> Manifest:
+def extract_all(
+    feeds: list[Feed],
+    logical_date: date,
+    paths: Paths,
+    policy: FetchPolicy | None = None,
+    *,
+    today: date | None = None,
+    sleep: Callable[[float], None] = time.sleep,
+) -> list[Path]:
+    """Extract many feeds concurrently: a bounded pool, per-host limits, one HTTP client.
+
+    One feed's failure (even an unexpected exception) is written to its manifest and never
+    stops the others. Returns the manifest paths in the order of `feeds`.
+    """
+    policy = policy or default_policy()
+    limiter = HostLimiter(policy.per_host)
+    with (
+        http_client(policy) as client,
+        ThreadPoolExecutor(max(1, policy.max_workers), thread_name_prefix="extract") as pool,
+    ):
+        futures = [
+            pool.submit(
+                _extract_recorded, feed, logical_date, paths, policy, today, client, limiter, sleep
+            )
+            for feed in feeds
+        ]
+        return [future.result() for future in futures]
+
+
+def land(
+    paths: Paths, feed: Feed, logical_date: date, result: FetchResult, source: str = LIVE
+) -> Manifest:
     """Store a fetch result's bytes content-addressed and describe it in a manifest."""
     sha = size = None
     if result.ok and result.body is not None:
-        sha = hashlib.sha256(result.body).hexdigest()
+        sha = _store(paths, result.body)
         size = len(result.body)
-        target = payload_path(paths, sha)
-        if not target.exists():
-            _write_atomic(target, result.body)
     return Manifest(
         feed_id=feed.id,
         url=result.url,
@@ -113,7 +223,180 @@ def land(paths: Paths, feed: Feed, logical_date: date, result: FetchResult) -> M
         payload_bytes=size,
         attempts=result.attempts,
         error=result.error if not result.ok else None,
+        source=source,
     )
+
+
+@dataclass(frozen=True)
+class _Fetcher:
+    """fetch_url with this run's policy, shared client, host limiter and sleep bound in."""
+
+    policy: FetchPolicy
+    client: httpx.Client | None
+    limiter: HostLimiter
+    sleep: Callable[[float], None]
+
+    def __call__(self, url: str, headers: dict[str, str] | None = None) -> FetchResult:
+        return fetch_url(
+            url,
+            self.policy,
+            request_headers=headers,
+            sleep=self.sleep,
+            client=self.client,
+            limiter=self.limiter,
+        )
+
+
+def _extract_live(feed: Feed, logical_date: date, paths: Paths, fetch: _Fetcher) -> Manifest:
+    previous = previous_manifest(paths, feed, logical_date)
+    result = fetch(feed.url, _conditional_headers(previous))
+    if result.status == 304 and result.error is None:
+        if previous is None:
+            result.error = (
+                f"HTTP 304 Not Modified from {feed.url} although no validators were sent; "
+                "nothing was landed to reuse"
+            )
+            return land(paths, feed, logical_date, result)
+        # nothing new: the manifest points at the previous payload, nothing is re-parsed
+        return replace(
+            land(paths, feed, logical_date, result),
+            etag=result.headers.get("etag", previous.etag),
+            last_modified=result.headers.get("last-modified", previous.last_modified),
+            content_type=previous.content_type,
+            payload_sha256=previous.payload_sha256,
+            payload_bytes=previous.payload_bytes,
+            is_unchanged=True,
+            previous_logical_date=previous.logical_date,
+        )
+    manifest = land(paths, feed, logical_date, result)
+    if previous is not None and manifest.ok and manifest.payload_sha256 == previous.payload_sha256:
+        manifest = replace(manifest, is_unchanged=True, previous_logical_date=previous.logical_date)
+    return manifest
+
+
+def _extract_archive(feed: Feed, logical_date: date, paths: Paths, fetch: _Fetcher) -> Manifest:
+    """The date's archive feed, page by page (WordPress `?paged=N`) until 404, empty or repeat."""
+    first_url = archive_url_for(str(feed.archive_url), logical_date)
+    first = fetch(first_url)
+    manifest = land(paths, feed, logical_date, first, source=ARCHIVE)
+    if not manifest.ok:
+        return replace(manifest, error=f"archive for {logical_date}: {manifest.error}")
+    shas, total = [str(manifest.payload_sha256)], int(manifest.payload_bytes or 0)
+    body, page = first.body or b"", 1
+    while _entry_count(body, first_url) > 0 and page < fetch.policy.max_archive_pages:
+        page += 1
+        page_url = _paged(first_url, page)
+        result = fetch(page_url)
+        if result.status in (404, 410):
+            break  # past the last page
+        if not result.ok:
+            return replace(
+                manifest,
+                payload_sha256=None,
+                payload_bytes=None,
+                more_payload_sha256s=[],
+                http_status=result.status,
+                error=f"archive for {logical_date}, page {page}: {result.error}",
+            )
+        body = result.body or b""
+        sha = hashlib.sha256(body).hexdigest()
+        if sha in shas or _entry_count(body, page_url) == 0:
+            break  # a server that ignores `paged` repeats page 1; an empty page is the end
+        shas.append(_store(paths, body))
+        total += len(body)
+    return replace(manifest, payload_bytes=total, more_payload_sha256s=shas[1:])
+
+
+def _no_data(feed: Feed, logical_date: date, landed: Manifest | None) -> Manifest:
+    """A past date without an archive: recorded as missing, never the live feed re-dated."""
+    error = (
+        f"no data for {logical_date}: feed has no archive_url and nothing was landed for that "
+        "date; add an archive_url to backfill it"
+    )
+    if landed is not None and landed.error:
+        error += f" (the fetch on that date failed: {landed.error})"
+    return Manifest(
+        feed_id=feed.id,
+        url=feed.url,
+        logical_date=logical_date.isoformat(),
+        fetched_at=datetime.now(UTC).replace(tzinfo=None).isoformat(timespec="seconds"),
+        http_status=None,
+        etag=None,
+        last_modified=None,
+        content_type=None,
+        payload_sha256=None,
+        payload_bytes=None,
+        attempts=0,
+        error=error,
+        source=ARCHIVE,
+    )
+
+
+def _extract_recorded(
+    feed: Feed,
+    logical_date: date,
+    paths: Paths,
+    policy: FetchPolicy,
+    today: date | None,
+    client: httpx.Client,
+    limiter: HostLimiter,
+    sleep: Callable[[float], None],
+) -> Path:
+    try:
+        return extract(
+            feed, logical_date, paths, policy, today=today, client=client, limiter=limiter,
+            sleep=sleep,
+        )  # fmt: skip
+    except Exception as exc:  # one feed's bug must not cost the other feeds their run
+        log.exception("extracting feed %s for %s failed", feed.id, logical_date)
+        target = manifest_path(paths, feed.id, logical_date)
+        failed = FetchResult(
+            url=feed.url, error=f"unexpected {type(exc).__name__} while extracting: {exc}"
+        )
+        write_manifest(target, land(paths, feed, logical_date, failed))
+        return target
+
+
+def _feed_policy(feed: Feed, paths: Paths, policy: FetchPolicy) -> FetchPolicy:
+    """The policy for one feed: its feeds file may allow private hosts; default file roots."""
+    roots = policy.file_roots or tuple(
+        Path(root).resolve() for root in (feed.file_root, paths.data_dir) if root
+    )
+    return replace(
+        policy, allow_private=policy.allow_private or feed.allow_private_host, file_roots=roots
+    )
+
+
+def _conditional_headers(previous: Manifest | None) -> dict[str, str]:
+    headers: dict[str, str] = {}
+    if previous is not None and previous.etag:
+        headers["If-None-Match"] = previous.etag
+    if previous is not None and previous.last_modified:
+        headers["If-Modified-Since"] = previous.last_modified
+    return headers
+
+
+def _paged(url: str, page: int) -> str:
+    return f"{url}{'&' if urlparse(url).query else '?'}paged={page}"
+
+
+def _entry_count(body: bytes, url: str) -> int:
+    try:
+        return len(parse_feed(body, source=url).entries)
+    except FeedParseError:
+        return 0
+
+
+def _payloads_present(paths: Paths, manifest: Manifest) -> bool:
+    return all(payload_path(paths, sha).exists() for sha in manifest.payload_sha256s)
+
+
+def _store(paths: Paths, body: bytes) -> str:
+    sha = hashlib.sha256(body).hexdigest()
+    target = payload_path(paths, sha)
+    if not target.exists():
+        _write_atomic(target, body)
+    return sha
 
 
 def _write_atomic(target: Path, data: bytes) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,7 @@ from feedwarehouse.config import (
     ConfigError,
     Feed,
     Paths,
+    archive_url_for,
     data_paths,
     feeds_file,
     load_feeds,
@@ -38,16 +40,24 @@ def test_load_feeds_happy_path(tmp_path: Path) -> None:
         "  - id: plain\n"
         "    url: http://example.org/rss\n",
     )
+    root = str(tmp_path.resolve())
     assert load_feeds(path) == [
-        Feed("bloggeek", "https://bloggeek.me/feed/", "https://bloggeek.me/{Y}/{m}/{d}/feed/"),
-        Feed("local_blog-2", "file:///srv/feeds/local.xml", None),
-        Feed("plain", "http://example.org/rss", None),
+        Feed(
+            "bloggeek",
+            "https://bloggeek.me/feed/",
+            "https://bloggeek.me/{Y}/{m}/{d}/feed/",
+            file_root=root,
+        ),
+        Feed("local_blog-2", "file:///srv/feeds/local.xml", None, file_root=root),
+        Feed("plain", "http://example.org/rss", None, file_root=root),
     ]
 
 
 def test_load_feeds_accepts_str_path(tmp_path: Path) -> None:
     path = _write(tmp_path, "feeds:\n  - {id: a, url: 'https://a.example/feed'}\n")
-    assert load_feeds(str(path)) == [Feed("a", "https://a.example/feed")]
+    assert load_feeds(str(path)) == [
+        Feed("a", "https://a.example/feed", file_root=str(tmp_path.resolve()))
+    ]
 
 
 def test_missing_file(tmp_path: Path) -> None:
@@ -237,3 +247,50 @@ def test_feeds_file_default_is_repo_feeds_yml(monkeypatch: pytest.MonkeyPatch) -
     monkeypatch.delenv(FEEDS_ENV, raising=False)
     repo_root = Path(__file__).resolve().parents[2]
     assert feeds_file() == DEFAULT_FEEDS_FILE == repo_root / "feeds.yml"
+
+
+def test_allow_private_hosts_applies_to_every_feed(tmp_path: Path) -> None:
+    path = _write(
+        tmp_path,
+        "allow_private_hosts: true\nfeeds:\n  - {id: a, url: 'http://127.0.0.1:8080/feed'}\n",
+    )
+    [feed] = load_feeds(path)
+    assert (feed.allow_private_host, feed.file_root) == (True, str(tmp_path.resolve()))
+
+
+def test_allow_private_hosts_must_be_a_boolean(tmp_path: Path) -> None:
+    path = _write(
+        tmp_path, "allow_private_hosts: 'yes please'\nfeeds:\n  - {id: a, url: 'http://a/'}\n"
+    )
+    message = f"^feeds file {re.escape(str(path))}: 'allow_private_hosts' must be true or false$"
+    with pytest.raises(ConfigError, match=message):
+        load_feeds(path)
+
+
+@pytest.mark.parametrize(
+    ("template", "problem"),
+    [
+        (
+            "https://a.example/{Y}/{month}/feed/",
+            "may only use {Y}, {m} and {d}, got ['Y', 'month']",
+        ),
+        ("https://a.example/{Y}/{m/feed/", "is not a valid template: "),
+    ],
+    ids=["unknown-field", "unbalanced-brace"],
+)
+def test_bad_archive_template(tmp_path: Path, template: str, problem: str) -> None:
+    path = _write(
+        tmp_path,
+        f"feeds:\n  - id: blog\n    url: https://a.example/\n    archive_url: '{template}'\n",
+    )
+    message = f"^feeds file {re.escape(str(path))}, feeds\\[0\\] \\(blog\\): 'archive_url' "
+    with pytest.raises(ConfigError, match=message + re.escape(problem)):
+        load_feeds(path)
+
+
+def test_archive_url_for() -> None:
+    template = "https://bloggeek.me/{Y}/{m}/{d}/feed/"
+    assert archive_url_for(template, date(2026, 3, 7)) == "https://bloggeek.me/2026/03/07/feed/"
+    assert archive_url_for("https://a.example/?m={Y}{m}", date(2026, 12, 31)) == (
+        "https://a.example/?m=202612"
+    )

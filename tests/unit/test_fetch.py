@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import gzip
+import ipaddress
 import re
 import socket
+import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from email.utils import format_datetime
 from pathlib import Path
@@ -14,16 +17,24 @@ import pytest
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
+from feedwarehouse import fetch
 from feedwarehouse.fetch import (
+    ALLOW_PRIVATE_ENV,
+    FILE_ROOTS_ENV,
     MAX_BODY_BYTES,
     MAX_REDIRECTS,
     USER_AGENT,
     FetchPolicy,
     FetchResult,
+    HostLimiter,
+    default_policy,
     fetch_url,
+    http_client,
 )
 
-FAST = FetchPolicy(attempts=3, backoff_base=0, connect_timeout=2, read_timeout=2)
+FAST = FetchPolicy(
+    attempts=3, backoff_base=0, connect_timeout=2, read_timeout=2, allow_private=True
+)
 RSS = b'<?xml version="1.0"?><rss version="2.0"><channel><title>t</title></channel></rss>'
 
 
@@ -128,7 +139,7 @@ def test_retry_after_is_capped_by_backoff_max(httpserver: HTTPServer, sleeps: Sl
         "", status=429, headers={"Retry-After": "3600"}
     )
     httpserver.expect_ordered_request("/feed").respond_with_data(RSS)
-    policy = FetchPolicy(attempts=2, backoff_base=0, backoff_max=5)
+    policy = FetchPolicy(attempts=2, backoff_base=0, backoff_max=5, allow_private=True)
     assert fetch_url(httpserver.url_for("/feed"), policy, sleep=sleeps).ok
     assert sleeps == [5]
 
@@ -147,7 +158,7 @@ def test_retry_after_http_date_in_the_past_means_no_wait(
 
 def test_backoff_doubles_with_jitter(httpserver: HTTPServer, sleeps: Sleeps) -> None:
     httpserver.expect_request("/feed").respond_with_data("", status=500)
-    policy = FetchPolicy(attempts=4, backoff_base=1.0, backoff_max=3.0)
+    policy = FetchPolicy(attempts=4, backoff_base=1.0, backoff_max=3.0, allow_private=True)
     result = fetch_url(httpserver.url_for("/feed"), policy, sleep=sleeps)
     assert result.attempts == 4
     assert len(sleeps) == 3
@@ -186,7 +197,9 @@ def test_all_attempts_5xx(httpserver: HTTPServer, sleeps: Sleeps) -> None:
 def test_body_over_cap(httpserver: HTTPServer) -> None:
     httpserver.expect_request("/big").respond_with_data(b"x" * 11)
     url = httpserver.url_for("/big")
-    result = fetch_url(url, FetchPolicy(attempts=3, backoff_base=0, max_body_bytes=10))
+    result = fetch_url(
+        url, FetchPolicy(attempts=3, backoff_base=0, max_body_bytes=10, allow_private=True)
+    )
     assert result.error == f"body of {url} exceeds the 10-byte cap"
     assert result.body is None
     assert result.attempts == 1  # not retried
@@ -194,7 +207,9 @@ def test_body_over_cap(httpserver: HTTPServer) -> None:
 
 def test_body_exactly_at_cap(httpserver: HTTPServer) -> None:
     httpserver.expect_request("/fits").respond_with_data(b"x" * 10)
-    result = fetch_url(httpserver.url_for("/fits"), FetchPolicy(max_body_bytes=10))
+    result = fetch_url(
+        httpserver.url_for("/fits"), FetchPolicy(max_body_bytes=10, allow_private=True)
+    )
     assert result.body == b"x" * 10
     assert result.ok
 
@@ -229,7 +244,9 @@ def test_connection_refused_is_an_error_not_an_exception(sleeps: Sleeps) -> None
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     url = f"http://127.0.0.1:{port}/feed"
-    result = fetch_url(url, FetchPolicy(attempts=2, backoff_base=0), sleep=sleeps)
+    result = fetch_url(
+        url, FetchPolicy(attempts=2, backoff_base=0, allow_private=True), sleep=sleeps
+    )
     assert result.status is None
     assert result.body is None
     assert result.attempts == 2
@@ -247,9 +264,15 @@ def test_read_timeout_is_retried_then_reported(httpserver: HTTPServer) -> None:
 
     httpserver.expect_request("/slow").respond_with_handler(slow)
     url = httpserver.url_for("/slow")
-    result = fetch_url(url, FetchPolicy(attempts=1, read_timeout=0.02, connect_timeout=1))
+    policy = FetchPolicy(attempts=1, read_timeout=0.02, connect_timeout=1, allow_private=True)
+    result = fetch_url(url, policy)
     assert result.error == f"timed out fetching {url} (ReadTimeout) (gave up after 1 attempts)"
     assert result.body is None
+    # let the server finish the abandoned request, so it is not logged in the next test
+    deadline = time.monotonic() + 5
+    while not httpserver.log and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert len(httpserver.log) == 1
 
 
 def test_file_url_read(tmp_path: Path) -> None:
@@ -257,7 +280,7 @@ def test_file_url_read(tmp_path: Path) -> None:
     feed.write_bytes(RSS)
     url = feed.as_uri()
     assert "%20" in url
-    result = fetch_url(url)
+    result = fetch_url(url, FetchPolicy(file_roots=(tmp_path.resolve(),)))
     assert (result.url, result.status, result.body, result.error, result.attempts) == (
         url,
         200,
@@ -269,7 +292,7 @@ def test_file_url_read(tmp_path: Path) -> None:
 
 def test_file_url_missing(tmp_path: Path) -> None:
     url = (tmp_path / "missing.xml").as_uri()
-    result = fetch_url(url)
+    result = fetch_url(url, FetchPolicy(file_roots=(tmp_path.resolve(),)))
     assert result.error == f"cannot read {url}: No such file or directory"
     assert (result.status, result.body, result.attempts, result.ok) == (None, None, 1, False)
 
@@ -278,7 +301,7 @@ def test_file_url_over_cap(tmp_path: Path) -> None:
     feed = tmp_path / "feed.xml"
     feed.write_bytes(b"x" * 11)
     url = feed.as_uri()
-    result = fetch_url(url, FetchPolicy(max_body_bytes=10))
+    result = fetch_url(url, FetchPolicy(max_body_bytes=10, file_roots=(tmp_path.resolve(),)))
     assert result.error == f"{url} is 11 bytes, over the 10-byte cap"
     assert result.body is None
 
@@ -293,5 +316,121 @@ def test_file_url_outside_allowed_roots(tmp_path: Path) -> None:
     result = fetch_url(escaped, policy)
     assert result.body is None
     assert result.error == (
-        f"{escaped} is outside the allowed file roots {[str((tmp_path / 'allowed').resolve())]}"
+        f"{escaped} is outside the allowed file roots {[str((tmp_path / 'allowed').resolve())]}; "
+        "put the file under one of them or add its directory to $FEEDWAREHOUSE_FILE_ROOTS"
+    )
+
+
+def test_private_address_refused_by_default(httpserver: HTTPServer, sleeps: Sleeps) -> None:
+    httpserver.expect_request("/feed").respond_with_data(RSS)
+    url = httpserver.url_for("/feed")
+    result = fetch_url(url, FetchPolicy(attempts=3), sleep=sleeps)
+    assert result.error == (
+        f"refused {url}: {httpserver.host} resolves to non-public address 127.0.0.1; "
+        "set FEEDWAREHOUSE_ALLOW_PRIVATE_HOSTS=true or 'allow_private_hosts: true' in the feeds "
+        "file to fetch private hosts"
+    )
+    assert (result.status, result.body, result.attempts, sleeps) == (None, None, 1, [])
+    assert httpserver.log == []
+
+
+def test_redirect_to_a_private_host_is_checked_per_hop(
+    httpserver: HTTPServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real = fetch._addresses
+
+    def public_ip_literal(host: str) -> list[object]:
+        # only the guard is fooled: the literal 127.0.0.1 passes as public, "localhost" does not
+        return [ipaddress.ip_address("93.184.215.14")] if host == "127.0.0.1" else real(host)
+
+    monkeypatch.setattr(fetch, "_addresses", public_ip_literal)
+    port = httpserver.port
+    httpserver.expect_request("/start").respond_with_data(
+        "", status=302, headers={"Location": f"http://localhost:{port}/internal"}
+    )
+    url = f"http://127.0.0.1:{port}/start"
+    result = fetch_url(url, FetchPolicy(attempts=1))
+    assert result.error is not None
+    assert result.error.startswith(
+        f"refused http://localhost:{port}/internal: localhost resolves to non-public address "
+    )
+    paths = [request.path for request, _ in httpserver.log]
+    assert [path for path in paths if path in ("/start", "/internal")] == ["/start"]
+
+
+def test_redirect_to_a_file_url_is_refused(httpserver: HTTPServer) -> None:
+    httpserver.expect_request("/feed").respond_with_data(
+        "", status=301, headers={"Location": "file:///etc/passwd"}
+    )
+    url = httpserver.url_for("/feed")
+    result = fetch_url(url, FAST)
+    assert result.error == f"{url} redirects to file:///etc/passwd: only http(s) is followed"
+    assert (result.body, result.attempts) == (None, 1)
+
+
+@pytest.mark.parametrize("url", ["ftp://a.example/feed", "gopher://a.example/", "data:,x"])
+def test_other_schemes_are_refused(url: str) -> None:
+    result = fetch_url(url, FAST)
+    assert result.error == f"{url}: only http, https and file URLs are fetched"
+    assert (result.body, result.attempts, result.ok) == (None, 0, False)
+
+
+def test_broken_gzip_is_reported_and_not_retried(httpserver: HTTPServer, sleeps: Sleeps) -> None:
+    httpserver.expect_request("/feed").respond_with_data(
+        b"this is not gzip", headers={"Content-Encoding": "gzip"}
+    )
+    url = httpserver.url_for("/feed")
+    result = fetch_url(url, FAST, sleep=sleeps)
+    assert result.error is not None
+    assert result.error.startswith(f"body of {url} could not be decoded (Content-Encoding gzip): ")
+    assert result.error.endswith("; the server sent a corrupt compressed body")
+    assert (result.body, result.attempts, sleeps) == (None, 1, [])
+
+
+def test_shared_client_and_host_limiter() -> None:
+    in_flight: list[int] = []
+    peak: list[int] = []
+    guard = threading.Lock()
+
+    def counted(_request: Request) -> Response:
+        with guard:
+            in_flight.append(1)
+            peak.append(len(in_flight))
+        time.sleep(0.1)
+        with guard:
+            in_flight.pop()
+        return Response(RSS)
+
+    with HTTPServer(host="127.0.0.1", threaded=True) as server:
+        server.expect_request("/feed").respond_with_handler(counted)
+        url = server.url_for("/feed")
+        limiter = HostLimiter(2)
+        with http_client(FAST) as client, ThreadPoolExecutor(6) as pool:
+            results = list(
+                pool.map(lambda _: fetch_url(url, FAST, client=client, limiter=limiter), range(6))
+            )
+    assert [r.body for r in results] == [RSS] * 6
+    assert max(peak) == 2  # six workers, at most two requests in flight to the host
+
+
+def test_default_policy_from_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(ALLOW_PRIVATE_ENV, raising=False)
+    monkeypatch.delenv(FILE_ROOTS_ENV, raising=False)
+    assert default_policy() == FetchPolicy()
+    assert (FetchPolicy().allow_private, FetchPolicy().file_roots) == (False, ())
+    assert (FetchPolicy().max_workers, FetchPolicy().per_host) == (8, 2)
+    monkeypatch.setenv(ALLOW_PRIVATE_ENV, "True")
+    monkeypatch.setenv(FILE_ROOTS_ENV, f"{tmp_path / 'a'}:{tmp_path / 'b'}")
+    policy = default_policy()
+    assert policy.allow_private is True
+    assert policy.file_roots == ((tmp_path / "a").resolve(), (tmp_path / "b").resolve())
+
+
+def test_file_urls_refused_without_roots(tmp_path: Path) -> None:
+    feed = tmp_path / "feed.xml"
+    feed.write_bytes(RSS)
+    result = fetch_url(feed.as_uri(), FetchPolicy())
+    assert result.error == (
+        f"{feed.as_uri()} is outside the allowed file roots []; put the file under one of them "
+        "or add its directory to $FEEDWAREHOUSE_FILE_ROOTS"
     )

@@ -17,17 +17,22 @@ from feedwarehouse.fetch import FetchPolicy, FetchResult
 from feedwarehouse.land import (
     Manifest,
     extract,
+    extract_all,
+    is_backfill,
     land,
     landed_manifests,
     manifest_path,
     payload_path,
+    previous_manifest,
     read_manifest,
     read_payload,
 )
 from feedwarehouse.sample import generate_sample
 
 DAY = date(2026, 11, 23)
-FAST = FetchPolicy(attempts=2, backoff_base=0, connect_timeout=2, read_timeout=2)
+FAST = FetchPolicy(
+    attempts=2, backoff_base=0, connect_timeout=2, read_timeout=2, allow_private=True
+)
 RSS = (
     '<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><title>Blog — ünï</title>'
     "<item><title>One</title><guid>g1</guid></item></channel></rss>\n"
@@ -74,6 +79,10 @@ def test_extract_lands_payload_and_manifest(httpserver: HTTPServer, paths: Paths
         "payload_bytes": len(RSS),
         "attempts": 1,
         "error": None,
+        "source": "live",
+        "is_unchanged": False,
+        "previous_logical_date": None,
+        "more_payload_sha256s": [],
     }
     moment = datetime.fromisoformat(fetched_at)
     assert moment.tzinfo is None
@@ -153,7 +162,9 @@ def test_connection_failure_lands_error_manifest(paths: Paths) -> None:
 def test_extract_file_url_from_generated_sample(tmp_path: Path, paths: Paths) -> None:
     sample = generate_sample(tmp_path / "sample", feeds=1, items=3)
     feed_path = sample.feeds[0].path
-    feed = Feed(sample.feeds[0].feed_id, feed_path.resolve().as_uri())
+    feed = Feed(
+        sample.feeds[0].feed_id, feed_path.resolve().as_uri(), file_root=str(sample.out_dir)
+    )
     manifest = read_manifest(extract(feed, DAY, paths))
     body = feed_path.read_bytes()
     assert manifest.feed_id == "webrtc-blog"
@@ -225,6 +236,10 @@ def test_land_copies_fetch_result(paths: Paths) -> None:
         "payload_bytes": len(RSS),
         "attempts": 3,
         "error": None,
+        "source": "live",
+        "is_unchanged": False,
+        "previous_logical_date": None,
+        "more_payload_sha256s": [],
     }
     assert payload_path(paths, SHA).read_bytes() == RSS
 
@@ -283,3 +298,242 @@ def test_landed_manifests_unknown_date_is_empty(paths: Paths) -> None:
     manifest_path(paths, "x", DAY).parent.mkdir(parents=True)
     assert landed_manifests(paths, date(1999, 1, 1)) == []
     assert landed_manifests(paths, DAY) == []
+
+
+LATER = date(2026, 11, 24)
+VALIDATORS = {"ETag": '"e1"', "Last-Modified": "Mon, 23 Nov 2026 12:30:00 GMT"}
+
+
+def _rss(*guids: str) -> bytes:
+    items = "".join(f"<item><title>{g}</title><guid>{g}</guid></item>" for g in guids)
+    return f'<rss version="2.0"><channel><title>t</title>{items}</channel></rss>'.encode()
+
+
+def test_conditional_get_304_points_at_the_previous_payload(
+    httpserver: HTTPServer, paths: Paths
+) -> None:
+    conditional = {"If-None-Match": '"e1"', "If-Modified-Since": VALIDATORS["Last-Modified"]}
+    httpserver.expect_ordered_request("/feed").respond_with_data(RSS, headers=VALIDATORS)
+    httpserver.expect_ordered_request("/feed", headers=conditional).respond_with_data(
+        "", status=304, headers={"ETag": '"e1"'}
+    )
+    httpserver.expect_ordered_request("/feed", headers=conditional).respond_with_data(
+        "", status=304
+    )
+    feed = Feed("blog", httpserver.url_for("/feed"))
+    extract(feed, DAY, paths, FAST)
+    second = read_manifest(extract(feed, LATER, paths, FAST))
+    third = read_manifest(extract(feed, date(2026, 11, 25), paths, FAST))
+    httpserver.check_assertions()
+
+    assert second.ok
+    assert (second.http_status, second.payload_sha256, second.payload_bytes) == (304, SHA, len(RSS))
+    assert (second.is_unchanged, second.previous_logical_date, second.error) == (
+        True,
+        "2026-11-23",
+        None,
+    )
+    assert (second.etag, second.last_modified) == ('"e1"', VALIDATORS["Last-Modified"])
+    # the validators carry over a 304 that does not repeat them
+    assert (third.http_status, third.payload_sha256, third.previous_logical_date) == (
+        304,
+        SHA,
+        "2026-11-24",
+    )
+    assert (third.etag, third.last_modified) == ('"e1"', VALIDATORS["Last-Modified"])
+
+
+def test_unchanged_200_is_flagged(httpserver: HTTPServer, paths: Paths) -> None:
+    httpserver.expect_request("/feed").respond_with_data(RSS)
+    feed = Feed("blog", httpserver.url_for("/feed"))
+    assert read_manifest(extract(feed, DAY, paths, FAST)).is_unchanged is False
+    again = read_manifest(extract(feed, LATER, paths, FAST))
+    assert (again.http_status, again.is_unchanged, again.previous_logical_date) == (
+        200,
+        True,
+        "2026-11-23",
+    )
+    # no validators were stored, so none were sent
+    assert "If-None-Match" not in httpserver.log[1][0].headers
+
+
+def test_previous_manifest_is_the_latest_earlier_success(
+    httpserver: HTTPServer, paths: Paths
+) -> None:
+    httpserver.expect_ordered_request("/feed").respond_with_data(RSS, headers=VALIDATORS)
+    httpserver.expect_ordered_request("/feed").respond_with_data("down", status=500)
+    feed = Feed("blog", httpserver.url_for("/feed"))
+    extract(feed, DAY, paths, FAST)
+    policy = FetchPolicy(attempts=1, allow_private=True)
+    assert read_manifest(extract(feed, LATER, paths, policy)).ok is False
+    assert previous_manifest(paths, feed, date(2026, 11, 25)) == read_manifest(
+        manifest_path(paths, "blog", DAY)
+    )
+    assert previous_manifest(paths, feed, DAY) is None
+    assert previous_manifest(paths, Feed("blog", "https://moved.example/feed"), LATER) is None
+
+
+def test_304_without_validators_is_an_error(httpserver: HTTPServer, paths: Paths) -> None:
+    httpserver.expect_request("/feed").respond_with_data("", status=304)
+    url = httpserver.url_for("/feed")
+    manifest = read_manifest(extract(Feed("blog", url), DAY, paths, FAST))
+    assert manifest.error == (
+        f"HTTP 304 Not Modified from {url} although no validators were sent; "
+        "nothing was landed to reuse"
+    )
+    assert (manifest.ok, manifest.payload_sha256) == (False, None)
+
+
+@pytest.mark.parametrize(
+    ("logical_date", "today", "expected"),
+    [
+        (date(2026, 11, 23), None, False),
+        (date(2026, 11, 23), date(2026, 11, 23), False),
+        (date(2026, 11, 23), date(2026, 11, 24), False),  # the daily run for D runs on D+1
+        (date(2026, 11, 23), date(2026, 11, 25), True),
+        (date(2025, 1, 1), date(2026, 11, 25), True),
+    ],
+)
+def test_is_backfill(logical_date: date, today: date | None, expected: bool) -> None:
+    assert is_backfill(logical_date, today) is expected
+
+
+def test_backfill_fetches_paged_archive_until_404(httpserver: HTTPServer, paths: Paths) -> None:
+    pages = {"": _rss("a", "b"), "paged=2": _rss("c")}
+    for query, body in pages.items():
+        httpserver.expect_request("/2026/11/20/feed/", query_string=query).respond_with_data(body)
+    httpserver.expect_request("/2026/11/20/feed/", query_string="paged=3").respond_with_data(
+        "not found", status=404
+    )
+    template = httpserver.url_for("/{Y}/{m}/{d}/feed/")
+    feed = Feed("blog", httpserver.url_for("/feed/"), template)
+    manifest = read_manifest(
+        extract(feed, date(2026, 11, 20), paths, FAST, today=date(2026, 11, 25))
+    )
+    assert [request.full_path for request, _ in httpserver.log] == [
+        "/2026/11/20/feed/?",
+        "/2026/11/20/feed/?paged=2",
+        "/2026/11/20/feed/?paged=3",
+    ]
+    shas = [hashlib.sha256(body).hexdigest() for body in pages.values()]
+    assert (manifest.source, manifest.url, manifest.error) == (
+        "archive",
+        httpserver.url_for("/2026/11/20/feed/"),
+        None,
+    )
+    assert manifest.payload_sha256s == shas
+    assert manifest.payload_bytes == sum(len(body) for body in pages.values())
+    assert [read_payload(paths, manifest, sha) for sha in shas] == list(pages.values())
+
+
+def test_backfill_stops_when_the_server_ignores_paged(httpserver: HTTPServer, paths: Paths) -> None:
+    httpserver.expect_request("/archive").respond_with_data(_rss("a"))
+    feed = Feed("blog", httpserver.url_for("/feed"), httpserver.url_for("/archive?d={Y}{m}{d}"))
+    manifest = read_manifest(extract(feed, DAY, paths, FAST, today=date(2026, 12, 1)))
+    assert [request.full_path for request, _ in httpserver.log] == [
+        "/archive?d=20261123",
+        "/archive?d=20261123&paged=2",
+    ]
+    assert (manifest.payload_sha256s, manifest.error) == (
+        [hashlib.sha256(_rss("a")).hexdigest()],
+        None,
+    )
+
+
+def test_backfill_page_failure_fails_the_whole_date(httpserver: HTTPServer, paths: Paths) -> None:
+    httpserver.expect_request("/a", query_string="").respond_with_data(_rss("a"))
+    httpserver.expect_request("/a", query_string="paged=2").respond_with_data("x", status=503)
+    feed = Feed("blog", httpserver.url_for("/feed"), httpserver.url_for("/a"))
+    manifest = read_manifest(extract(feed, DAY, paths, FAST, today=date(2026, 12, 1)))
+    page_url = httpserver.url_for("/a") + "?paged=2"
+    assert manifest.error == (
+        f"archive for 2026-11-23, page 2: HTTP 503 from {page_url} (gave up after 2 attempts)"
+    )
+    assert (manifest.ok, manifest.payload_sha256s, manifest.http_status) == (False, [], 503)
+
+
+def test_backfill_without_archive_records_no_data(httpserver: HTTPServer, paths: Paths) -> None:
+    feed = Feed("blog", httpserver.url_for("/feed"))
+    manifest = read_manifest(extract(feed, DAY, paths, FAST, today=date(2026, 12, 1)))
+    assert manifest.error == (
+        "no data for 2026-11-23: feed has no archive_url and nothing was landed for that date; "
+        "add an archive_url to backfill it"
+    )
+    assert (manifest.ok, manifest.source, manifest.attempts) == (False, "archive", 0)
+    assert httpserver.log == []  # never the live feed labelled with an old date
+
+
+def test_backfill_replays_what_was_landed(httpserver: HTTPServer, paths: Paths) -> None:
+    httpserver.expect_request("/feed").respond_with_data(RSS)
+    feed = Feed("blog", httpserver.url_for("/feed"), httpserver.url_for("/{Y}/{m}/{d}/"))
+    target = extract(feed, DAY, paths, FAST)  # the live run of that day
+    before = target.read_bytes()
+    assert extract(feed, DAY, paths, FAST, today=date(2026, 12, 1)) == target
+    assert target.read_bytes() == before
+    assert len(httpserver.log) == 1
+
+
+def test_backfill_of_a_failed_day_without_archive_keeps_the_reason(
+    httpserver: HTTPServer, paths: Paths
+) -> None:
+    httpserver.expect_request("/feed").respond_with_data("no", status=404)
+    feed = Feed("blog", httpserver.url_for("/feed"))
+    first = read_manifest(extract(feed, DAY, paths, FAST))
+    manifest = read_manifest(extract(feed, DAY, paths, FAST, today=date(2026, 12, 1)))
+    assert manifest.error is not None
+    assert manifest.error.endswith(f" (the fetch on that date failed: {first.error})")
+    assert len(httpserver.log) == 1
+
+
+def test_extract_all_isolates_failures(httpserver: HTTPServer, paths: Paths) -> None:
+    httpserver.expect_request("/ok").respond_with_data(RSS)
+    httpserver.expect_request("/gone").respond_with_data("no", status=410)
+    feeds = [
+        Feed("ok", httpserver.url_for("/ok")),
+        Feed("gone", httpserver.url_for("/gone")),
+        Feed("broken", httpserver.url_for("/ok")),
+    ]
+    # an unreadable earlier manifest makes extract itself raise for one feed
+    manifest_path(paths, "broken", DAY).parent.mkdir(parents=True)
+    manifest_path(paths, "broken", DAY).write_text("{not json")
+    targets = extract_all(feeds, DAY, paths, FAST)
+    assert targets == [manifest_path(paths, f.id, DAY) for f in feeds]
+    ok, gone, broken = (read_manifest(t) for t in targets)
+    assert (ok.ok, ok.payload_sha256) == (True, SHA)
+    assert (gone.http_status, gone.ok) == (410, False)
+    assert broken.error is not None
+    assert broken.error.startswith("unexpected JSONDecodeError while extracting: ")
+
+
+def test_extract_refuses_private_hosts_unless_the_feeds_file_allows(
+    httpserver: HTTPServer, paths: Paths, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("FEEDWAREHOUSE_ALLOW_PRIVATE_HOSTS", raising=False)
+    httpserver.expect_request("/feed").respond_with_data(RSS)
+    url = httpserver.url_for("/feed")
+    refused = read_manifest(extract(Feed("blog", url), DAY, paths))
+    assert refused.error is not None
+    assert refused.error.startswith(
+        f"refused {url}: {httpserver.host} resolves to non-public address "
+    )
+    allowed = read_manifest(extract(Feed("blog", url, allow_private_host=True), DAY, paths))
+    assert (allowed.ok, allowed.payload_sha256) == (True, SHA)
+    monkeypatch.setenv("FEEDWAREHOUSE_ALLOW_PRIVATE_HOSTS", "1")
+    assert read_manifest(extract(Feed("other", url), DAY, paths)).ok
+
+
+def test_file_urls_default_to_the_feeds_file_dir_and_data_dir(tmp_path: Path, paths: Paths) -> None:
+    outside = tmp_path / "elsewhere" / "feed.xml"
+    outside.parent.mkdir()
+    outside.write_bytes(RSS)
+    refused = read_manifest(extract(Feed("blog", outside.as_uri()), DAY, paths))
+    assert refused.error == (
+        f"{outside.as_uri()} is outside the allowed file roots {[str(paths.data_dir)]}; put the "
+        "file under one of them or add its directory to $FEEDWAREHOUSE_FILE_ROOTS"
+    )
+    feed = Feed("blog", outside.as_uri(), file_root=str(outside.parent))
+    assert read_manifest(extract(feed, DAY, paths)).payload_sha256 == SHA
+    inside = paths.data_dir / "feeds" / "x.xml"
+    inside.parent.mkdir(parents=True)
+    inside.write_bytes(RSS)
+    assert read_manifest(extract(Feed("data", inside.as_uri()), DAY, paths)).ok

@@ -14,12 +14,21 @@ from pytest_httpserver import HTTPServer
 from feedwarehouse.config import Feed, Paths, data_paths
 from feedwarehouse.fetch import FetchPolicy
 from feedwarehouse.land import extract, landed_manifests, manifest_path, payload_path, read_manifest
-from feedwarehouse.load import LoadSummary, ensure_schema, fetch_id_for, load_raw
+from feedwarehouse.load import (
+    FETCH_COLUMNS,
+    RAW_DDL,
+    LoadSummary,
+    ensure_schema,
+    fetch_id_for,
+    load_raw,
+)
 from feedwarehouse.sample import SampleFeed, SampleSet, generate_sample
 from feedwarehouse.warehouse import SCHEMAS, connect
 
 DAY = date(2026, 11, 23)
-FAST = FetchPolicy(attempts=1, backoff_base=0, connect_timeout=2, read_timeout=2)
+FAST = FetchPolicy(
+    attempts=1, backoff_base=0, connect_timeout=2, read_timeout=2, allow_private=True
+)
 ENTRY_FIELDS = "feed_id, logical_date, entry_index, guid, link, title, author, published_at"
 
 
@@ -41,7 +50,7 @@ def sample(tmp_path: Path) -> SampleSet:
 
 
 def _feed(spec: SampleFeed) -> Feed:
-    return Feed(spec.feed_id, spec.path.resolve().as_uri())
+    return Feed(spec.feed_id, spec.path.resolve().as_uri(), file_root=str(spec.path.parent))
 
 
 def _expected_entries(spec: SampleFeed, day: date = DAY) -> list[tuple[object, ...]]:
@@ -104,7 +113,7 @@ def test_load_raw_into_fresh_warehouse(
     summary = load_raw(conn, paths, [target])
 
     assert summary == LoadSummary(loaded={"webrtc-blog": 3}, failed={})
-    assert summary.as_dict() == {"loaded": {"webrtc-blog": 3}, "failed": {}}
+    assert summary.as_dict() == {"loaded": {"webrtc-blog": 3}, "failed": {}, "unchanged": []}
     body = spec.path.read_bytes()
     fetch_id = fetch_id_for("webrtc-blog", "2026-11-23")
     assert conn.execute(
@@ -164,18 +173,90 @@ def test_loading_twice_gives_the_same_rows(
 
 
 def test_dates_are_kept_apart(
-    conn: duckdb.DuckDBPyConnection, paths: Paths, sample: SampleSet
+    conn: duckdb.DuckDBPyConnection, paths: Paths, sample: SampleSet, tmp_path: Path
 ) -> None:
     spec = sample.feeds[0]
     later = date(2026, 11, 24)
-    load_raw(conn, paths, [extract(_feed(spec), DAY, paths), extract(_feed(spec), later, paths)])
+    first = extract(_feed(spec), DAY, paths)
+    spec.path.write_bytes(
+        generate_sample(tmp_path / "next", feeds=1, items=2).feeds[0].path.read_bytes()
+    )
+    load_raw(conn, paths, [first, extract(_feed(spec), later, paths)])
     assert conn.execute(
         "select logical_date, count(*) from raw.entries group by all order by all"
-    ).fetchall() == [(DAY, 3), (later, 3)]
-    assert conn.execute("select fetch_id from raw.fetches order by logical_date").fetchall() == [
-        (fetch_id_for("webrtc-blog", "2026-11-23"),),
-        (fetch_id_for("webrtc-blog", "2026-11-24"),),
+    ).fetchall() == [(DAY, 3), (later, 2)]
+    assert conn.execute(
+        "select fetch_id, is_unchanged from raw.fetches order by logical_date"
+    ).fetchall() == [
+        (fetch_id_for("webrtc-blog", "2026-11-23"), False),
+        (fetch_id_for("webrtc-blog", "2026-11-24"), False),
     ]
+
+
+def test_unchanged_payload_is_recorded_without_reparsing(
+    conn: duckdb.DuckDBPyConnection,
+    paths: Paths,
+    sample: SampleSet,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    spec = sample.feeds[0]
+    later = date(2026, 11, 24)
+    first = extract(_feed(spec), DAY, paths)
+    assert load_raw(conn, paths, [first]) == LoadSummary(loaded={"webrtc-blog": 3})
+    second = extract(_feed(spec), later, paths)
+    manifest = read_manifest(second)
+    assert (manifest.is_unchanged, manifest.previous_logical_date) == (True, "2026-11-23")
+
+    def no_parsing(*_args: object, **_kwargs: object) -> None:
+        raise AssertionError("an unchanged payload must not be parsed again")
+
+    monkeypatch.setattr("feedwarehouse.load.parse_feed", no_parsing)
+    summary = load_raw(conn, paths, [second])
+
+    assert summary == LoadSummary(loaded={"webrtc-blog": 0}, unchanged=["webrtc-blog"])
+    sha = hashlib.sha256(spec.path.read_bytes()).hexdigest()
+    assert conn.execute(
+        "select logical_date, http_status, payload_sha256, entry_count, error, is_unchanged, "
+        "fetch_mode, page_count, feed_title from raw.fetches order by logical_date"
+    ).fetchall() == [
+        (DAY, 200, sha, 3, None, False, "live", 1, "WebRTC Blog — Video, Voice & CPaaS"),
+        (later, 200, sha, 0, None, True, "live", 1, "WebRTC Blog — Video, Voice & CPaaS"),
+    ]
+    assert conn.execute(
+        "select logical_date, count(*) from raw.entries group by all"
+    ).fetchall() == [(DAY, 3)]
+
+
+def test_unchanged_payload_is_parsed_when_the_warehouse_lacks_its_entries(
+    conn: duckdb.DuckDBPyConnection, paths: Paths, sample: SampleSet
+) -> None:
+    # replaying only the later date into a fresh warehouse must not lose the posts
+    spec = sample.feeds[0]
+    extract(_feed(spec), DAY, paths)
+    second = extract(_feed(spec), date(2026, 11, 24), paths)
+    summary = load_raw(conn, paths, [second])
+    assert summary == LoadSummary(loaded={"webrtc-blog": 3}, unchanged=["webrtc-blog"])
+    assert _entries(conn, "webrtc-blog") == _expected_entries(spec, date(2026, 11, 24))
+    assert conn.execute("select entry_count, is_unchanged from raw.fetches").fetchall() == [
+        (3, True)
+    ]
+
+
+def test_ensure_schema_migrates_an_older_fetches_table(conn: duckdb.DuckDBPyConnection) -> None:
+    conn.execute("create schema raw")
+    old_ddl = RAW_DDL.split("-- columns added later")[0]
+    conn.execute(old_ddl)
+    conn.execute(
+        "insert into raw.fetches (fetch_id, feed_id, url, logical_date, fetched_at) "
+        "values ('f1', 'blog', 'u', '2026-11-01', '2026-11-02 00:00:00')"
+    )
+    ensure_schema(conn)
+    ensure_schema(conn)
+    columns = [row[0] for row in conn.execute("describe raw.fetches").fetchall()]
+    assert columns == FETCH_COLUMNS
+    assert conn.execute(
+        "select fetch_id, is_unchanged, fetch_mode, page_count, content_type from raw.fetches"
+    ).fetchall() == [("f1", None, None, None, None)]
 
 
 def test_failed_fetch_recorded_while_other_feed_loads(
@@ -259,7 +340,9 @@ def test_unparseable_payload_fails_that_feed(
     junk = tmp_path / "junk.xml"
     junk.write_bytes(b"<html><body>maintenance</body></html>")
     url = junk.as_uri()
-    summary = load_raw(conn, paths, [extract(Feed("junk", url), DAY, paths)])
+    summary = load_raw(
+        conn, paths, [extract(Feed("junk", url, file_root=str(tmp_path)), DAY, paths)]
+    )
     message = f"{url}: not a recognizable RSS/Atom feed (no feed elements)"
     assert summary == LoadSummary(loaded={}, failed={"junk": message})
     assert conn.execute("select http_status, entry_count, error from raw.fetches").fetchall() == [
@@ -275,7 +358,9 @@ def test_feed_without_entries_loads_zero(
     quiet.write_bytes(
         b'<?xml version="1.0"?><rss version="2.0"><channel><title>Quiet</title></channel></rss>'
     )
-    summary = load_raw(conn, paths, [extract(Feed("quiet", quiet.as_uri()), DAY, paths)])
+    summary = load_raw(
+        conn, paths, [extract(Feed("quiet", quiet.as_uri(), file_root=str(tmp_path)), DAY, paths)]
+    )
     assert summary == LoadSummary(loaded={"quiet": 0}, failed={})
     assert conn.execute("select entry_count, error, feed_title from raw.fetches").fetchall() == [
         (0, None, "Quiet")
@@ -294,9 +379,9 @@ def test_sparse_entries_load_with_nulls(
         b"<item><title>rich</title><category>c1</category><category>c2</category>"
         b"<slash:comments>5</slash:comments></item></channel></rss>"
     )
-    assert load_raw(conn, paths, [extract(Feed("sparse", sparse.as_uri()), DAY, paths)]).loaded == {
-        "sparse": 2
-    }
+    assert load_raw(
+        conn, paths, [extract(Feed("sparse", sparse.as_uri(), file_root=str(tmp_path)), DAY, paths)]
+    ).loaded == {"sparse": 2}
     assert conn.execute(
         "select entry_index, guid, title, categories, comments_count, published_at "
         "from raw.entries order by entry_index"
@@ -349,3 +434,29 @@ def test_rerun_with_other_payload_replaces_entries(
 def test_load_nothing(conn: duckdb.DuckDBPyConnection, paths: Paths) -> None:
     assert load_raw(conn, paths, []) == LoadSummary()
     assert (_count(conn, "fetches"), _count(conn, "entries")) == (0, 0)
+
+
+def test_archive_pages_load_as_one_fetch(
+    conn: duckdb.DuckDBPyConnection, paths: Paths, httpserver: HTTPServer
+) -> None:
+    def page(*guids: str) -> bytes:
+        items = "".join(f"<item><title>{g}</title><guid>{g}</guid></item>" for g in guids)
+        return f'<rss version="2.0"><channel><title>Arch</title>{items}</channel></rss>'.encode()
+
+    httpserver.expect_request("/arch", query_string="").respond_with_data(page("a", "b"))
+    httpserver.expect_request("/arch", query_string="paged=2").respond_with_data(page("c"))
+    httpserver.expect_request("/arch", query_string="paged=3").respond_with_data(page())
+    feed = Feed("arch", httpserver.url_for("/feed"), httpserver.url_for("/arch"))
+    target = extract(feed, DAY, paths, FAST, today=date(2026, 12, 1))
+    assert load_raw(conn, paths, [target]) == LoadSummary(loaded={"arch": 3})
+    assert [(guid, index) for _, _, index, guid, *_ in _entries(conn, "arch")] == [
+        ("a", 0),
+        ("b", 1),
+        ("c", 2),
+    ]
+    assert conn.execute(
+        "select url, fetch_mode, page_count, entry_count, payload_bytes, feed_title "
+        "from raw.fetches"
+    ).fetchall() == [
+        (httpserver.url_for("/arch"), "archive", 2, 3, len(page("a", "b")) + len(page("c")), "Arch")
+    ]

@@ -9,9 +9,10 @@ import json
 from datetime import datetime
 from pathlib import Path
 
+import feedparser
 import pytest
 
-from feedwarehouse.parse import FeedParseError, ParsedEntry, parse_feed
+from feedwarehouse.parse import FeedParseError, ParsedEntry, ParsedFeed, parse_feed
 from feedwarehouse.sample import generate_sample
 
 CONTENT_HTML = (
@@ -236,3 +237,233 @@ def test_out_of_range_date_is_none() -> None:
     [entry] = parse_feed(rss, source="s").entries
     assert entry.published == "not a date"
     assert entry.published_at is None
+
+
+RSS_091 = (
+    b'<?xml version="1.0" encoding="ISO-8859-1"?>\n'
+    b'<!DOCTYPE rss PUBLIC "-//Netscape Communications//DTD RSS 0.91//EN" '
+    b'"http://my.netscape.com/publish/formats/rss-0.91.dtd">\n'
+    b'<rss version="0.91"><channel><title>Old \xe9t\xe9</title><link>http://old.example.com/</link>'
+    b"<description>d</description><language>fr</language><item><title>Caf\xe9 &amp; cr\xe8me"
+    b"</title><link>/2001/cafe.html</link><description>x</description></item></channel></rss>"
+)
+RSS_10 = b"""<?xml version="1.0" encoding="utf-8"?>
+<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+    xmlns="http://purl.org/rss/1.0/" xmlns:dc="http://purl.org/dc/elements/1.1/">
+<channel rdf:about="https://rdf.example.net/"><title>RDF Blog</title>
+<link>https://rdf.example.net/</link><description>d</description></channel>
+<item rdf:about="https://rdf.example.net/a"><title>A</title><link>https://rdf.example.net/a</link>
+<dc:date>2026-11-20T10:00:00+01:00</dc:date><dc:creator>Ann</dc:creator>
+<dc:subject>Topic</dc:subject></item>
+</rdf:RDF>"""
+ATOM_03 = b"""<?xml version="1.0" encoding="utf-8"?>
+<feed version="0.3" xmlns="http://purl.org/atom/ns#"><title>Atom03</title>
+<link rel="alternate" type="text/html" href="https://a03.example.org/"/>
+<modified>2005-07-31T12:29:29Z</modified>
+<entry><title>Old entry</title><link rel="alternate" type="text/html" href="https://a03.example.org/1"/>
+<id>tag:a03.example.org,2005:1</id><issued>2005-07-31T12:29:29Z</issued>
+<modified>2005-07-31T12:29:29Z</modified><author><name>Old</name></author></entry></feed>"""
+
+
+def _version(feed: ParsedFeed) -> tuple[str, str]:
+    meta = json.loads(feed.feed_json)
+    return meta["version"], meta["encoding"]
+
+
+def test_rss_091_with_doctype_latin1_and_relative_link() -> None:
+    feed = parse_feed(RSS_091, source="https://old.example.com/rss.xml")
+    assert _version(feed) == ("rss091n", "iso-8859-1")
+    assert (feed.title, feed.link, feed.language, feed.bozo_reason) == (
+        "Old été",
+        "http://old.example.com/",
+        "fr",
+        None,
+    )
+    [entry] = feed.entries
+    assert (entry.guid, entry.link, entry.title, entry.published_at) == (
+        None,
+        "http://old.example.com/2001/cafe.html",
+        "Café & crème",
+        None,
+    )
+    assert json.loads(entry.entry_json)["link"] == "/2001/cafe.html"  # as sent
+
+
+def test_rss_10_rdf() -> None:
+    feed = parse_feed(RSS_10, source="s")
+    assert _version(feed) == ("rss10", "utf-8")
+    assert (feed.title, feed.link) == ("RDF Blog", "https://rdf.example.net/")
+    [entry] = feed.entries
+    assert (entry.guid, entry.link, entry.title, entry.author, entry.categories) == (
+        "https://rdf.example.net/a",
+        "https://rdf.example.net/a",
+        "A",
+        "Ann",
+        ["Topic"],
+    )
+    # dc:date is feedparser's `updated`; the raw layer keeps it there, unparsed into published
+    assert (entry.published, entry.updated) == (None, "2026-11-20T10:00:00+01:00")
+    assert entry.updated_at == datetime(2026, 11, 20, 9, 0)
+
+
+def test_atom_03() -> None:
+    feed = parse_feed(ATOM_03, source="s")
+    assert _version(feed) == ("atom03", "utf-8")
+    [entry] = feed.entries
+    assert (entry.guid, entry.link, entry.author, entry.published_at, entry.updated_at) == (
+        "tag:a03.example.org,2005:1",
+        "https://a03.example.org/1",
+        "Old",
+        datetime(2005, 7, 31, 12, 29, 29),
+        datetime(2005, 7, 31, 12, 29, 29),
+    )
+
+
+def _rss(items: str, *, encoding: str = "utf-8", declaration: bool = True) -> str:
+    head = f'<?xml version="1.0" encoding="{encoding}"?>' if declaration else ""
+    return (
+        f'{head}<rss version="2.0"><channel><title>Grüße</title><link>https://blog.example.com</link>'
+        f"{items}</channel></rss>"
+    )
+
+
+def test_windows_1252_declared_in_the_document() -> None:
+    payload = _rss("<item><title>“quoted” – dash €</title></item>", encoding="windows-1252")
+    for content_type in (None, "text/xml; charset=utf-8"):  # a wrong header does not win
+        feed = parse_feed(payload.encode("cp1252"), source="s", content_type=content_type)
+        assert _version(feed) == ("rss20", "windows-1252")
+        assert feed.entries[0].title == "“quoted” – dash €"
+
+
+@pytest.mark.parametrize(
+    "content_type",
+    ["application/rss+xml; charset=ISO-8859-1", "text/xml", None],
+    ids=["wrong-charset", "no-charset", "no-header"],
+)
+def test_utf8_body_with_a_wrong_or_missing_charset_header(content_type: str | None) -> None:
+    payload = _rss("<item><title>Ünï “q”</title></item>", declaration=False).encode()
+    feed = parse_feed(payload, source="s", content_type=content_type)
+    assert (feed.title, feed.entries[0].title, feed.bozo_reason) == ("Grüße", "Ünï “q”", None)
+
+
+def test_undeclared_latin1_body_uses_the_header_charset() -> None:
+    payload = _rss("<item><title>é</title></item>", declaration=False).encode("latin-1")
+    feed = parse_feed(payload, source="s", content_type="text/xml; charset=ISO-8859-1")
+    assert (feed.title, feed.entries[0].title, feed.bozo_reason) == ("Grüße", "é", None)
+    # without a charset: windows-1252 (what browsers assume), never a guess, and noted
+    for content_type in (None, "text/xml", "text/xml; charset=utf-8"):
+        assumed = parse_feed(payload, source="s", content_type=content_type)
+        assert (assumed.title, assumed.entries[0].title) == ("Grüße", "é")
+        assert assumed.bozo_reason == (
+            "CharacterEncodingOverride: not valid utf-8 and no usable charset; read as windows-1252"
+        )
+
+
+def test_relative_links_resolve_against_the_feed_link() -> None:
+    items = (
+        "<item><title>root</title><link>/2026/a/</link></item>"
+        "<item><title>rel</title><link>b/</link></item>"
+        "<item><title>abs</title><link>https://other.example.org/c</link></item>"
+        '<item><title>guid</title><guid isPermaLink="true">post-4</guid></item>'
+    )
+    feed = parse_feed(_rss(items).encode(), source="https://feeds.example.net/blog.xml")
+    assert [entry.link for entry in feed.entries] == [
+        "https://blog.example.com/2026/a/",
+        "https://blog.example.com/b/",
+        "https://other.example.org/c",
+        "post-4",  # a relative guid copied into link by feedparser is not made up into a URL
+    ]
+
+
+def test_relative_feed_link_resolves_against_the_source() -> None:
+    payload = (
+        b'<rss version="2.0"><channel><title>t</title><link>/</link>'
+        b"<item><title>x</title><link>/p/1</link></item></channel></rss>"
+    )
+    feed = parse_feed(payload, source="https://feeds.example.net/blog.xml")
+    assert (feed.link, feed.entries[0].link) == (
+        "https://feeds.example.net/",
+        "https://feeds.example.net/p/1",
+    )
+
+
+def test_duplicate_guids_entities_enclosures_and_category_schemes() -> None:
+    items = (
+        "<item><title>Tom &amp; Jerry &#8217;s &lt;b&gt;</title><guid>dup</guid>"
+        '<category domain="https://blog.example.com/tags">Tag A</category><category>B</category>'
+        '<enclosure url="https://blog.example.com/1.mp3" length="1" type="audio/mpeg"/>'
+        '<enclosure url="https://blog.example.com/2.mp3" length="2" type="audio/mpeg"/></item>'
+        "<item><title>again</title><guid>dup</guid></item>"
+    )
+    feed = parse_feed(_rss(items).encode(), source="s")
+    assert [(e.guid, e.title) for e in feed.entries] == [
+        ("dup", "Tom & Jerry ’s <b>"),
+        ("dup", "again"),
+    ]
+    first = feed.entries[0]
+    assert (first.categories, first.enclosure_count) == (["Tag A", "B"], 2)
+    tags = json.loads(first.entry_json)["tags"]
+    assert tags == [
+        {"label": None, "scheme": "https://blog.example.com/tags", "term": "Tag A"},
+        {"label": None, "scheme": None, "term": "B"},
+    ]
+
+
+BILLION_LAUGHS = (
+    b'<?xml version="1.0"?>\n<!DOCTYPE rss [\n <!ENTITY lol "lol">\n'
+    + b"".join(
+        b' <!ENTITY lol%d "%s">\n'
+        % (i, b"".join(b"&lol%s;" % (b"" if i == 1 else str(i - 1).encode()) for _ in range(10)))
+        for i in range(1, 10)
+    )
+    + b']>\n<rss version="2.0"><channel><title>&lol9;</title>'
+    b"<item><title>x</title></item></channel></rss>"
+)
+EXTERNAL_ENTITY = (
+    b'<?xml version="1.0"?>\n<!DOCTYPE rss [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>\n'
+    b'<rss version="2.0"><channel><title>&xxe;</title><item><title>&xxe;</title></item>'
+    b"</channel></rss>"
+)
+
+
+@pytest.mark.parametrize(
+    ("payload", "shown"),
+    [
+        (BILLION_LAUGHS, '<!ENTITY lol "lol">'),
+        (EXTERNAL_ENTITY, '<!ENTITY xxe SYSTEM "file:///etc/passwd">'),
+        (
+            EXTERNAL_ENTITY.decode().encode("utf-16"),
+            '<!ENTITY xxe SYSTEM "file:///etc/passwd">',
+        ),
+        (b'<!DOCTYPE rss [<!ENTITY % p SYSTEM "http://evil.example/x.dtd"> %p;]><rss/>', ""),
+    ],
+    ids=["billion-laughs", "external-entity", "external-entity-utf16", "parameter-entity"],
+)
+def test_entity_declarations_are_refused_before_parsing(payload: bytes, shown: str) -> None:
+    with pytest.raises(FeedParseError) as caught:
+        parse_feed(payload, source="https://evil.example/feed")
+    message = str(caught.value)
+    assert message.startswith("https://evil.example/feed: refused: the DOCTYPE declares an XML ")
+    assert message.endswith(
+        "entity expansion and external entities are unsafe and never needed by a feed"
+    )
+    assert shown in message
+
+
+def test_feedparser_itself_does_not_expand_entities() -> None:
+    # the second line of defence, should the guard ever miss: feedparser strips the DOCTYPE
+    parsed = feedparser.parse(EXTERNAL_ENTITY, sanitize_html=False, resolve_relative_uris=False)
+    assert "root:" not in json.dumps(parsed, default=str)
+    laughs = feedparser.parse(BILLION_LAUGHS, sanitize_html=False, resolve_relative_uris=False)
+    assert laughs.feed.title == "&lol9;"
+
+
+def test_character_entities_and_entities_in_cdata_or_comments_are_allowed() -> None:
+    payload = (
+        b'<?xml version="1.0"?><!DOCTYPE rss [<!ENTITY nbsp "&#160;"> <!ENTITY euro "&#x20AC;">'
+        b'<!-- <!ENTITY x SYSTEM "file:///etc/passwd"> -->]><rss version="2.0"><channel>'
+        b"<title>t</title><item><title>x</title><description><![CDATA[How XXE works: "
+        b'<!ENTITY xxe SYSTEM "file:///etc/passwd">]]></description></item></channel></rss>'
+    )
+    [entry] = parse_feed(payload, source="s").entries
+    assert entry.summary == 'How XXE works: <!ENTITY xxe SYSTEM "file:///etc/passwd">'
