@@ -113,7 +113,8 @@ def feed_warehouse_daily() -> None:
         """Great Expectations on the date's raw rows."""
         from feedwarehouse import pipeline
 
-        return pipeline.validate_raw(_logical_date(), _settings()[0]).as_dict()
+        reports = pipeline.validate_raw(_logical_date(), _settings()[0])
+        return {report.suite: report.as_dict() for report in reports}
 
     @task(**writer)
     def transform() -> None:
@@ -127,7 +128,8 @@ def feed_warehouse_daily() -> None:
         """Great Expectations on the marts: the last gate before BI."""
         from feedwarehouse import pipeline
 
-        return pipeline.validate_marts(_logical_date(), _settings()[0]).as_dict()
+        reports = pipeline.validate_marts(_logical_date(), _settings()[0])
+        return {report.suite: report.as_dict() for report in reports}
 
     @task(outlets=[PUBLISHED_WAREHOUSE], **writer)
     def publish() -> dict[str, Any]:

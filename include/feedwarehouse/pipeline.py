@@ -25,8 +25,11 @@ from feedwarehouse.warehouse import connect, writer_lock
 log = logging.getLogger(__name__)
 
 MARTS = ("posts", "tags", "post_tags", "authors", "feeds")
-RAW_SUITE = "raw_entries"
-MARTS_SUITE = "marts_posts"
+RAW_SUITES = ("raw_fetches", "raw_volume", "raw_entries")
+MARTS_SUITES = (
+    "marts_posts", "marts_tags", "marts_post_tags", "marts_authors", "marts_feeds",
+    "marts_published_kept",
+)  # fmt: skip
 
 
 class FeedFailed(RuntimeError):
@@ -97,12 +100,12 @@ def load_raw(
 
 def validate_raw(
     logical_date: date, paths: Paths, suites_dir: Path = EXPECTATIONS_DIR
-) -> validate.ValidationReport:
-    """The raw gate: the date's raw.entries against expectations/raw_entries.json."""
+) -> list[validate.ValidationReport]:
+    """The raw gate: the date's raw rows against expectations/raw_*.json."""
     with writer(paths) as conn:
         load.ensure_schema(conn)
-        return validate.validate_table(
-            conn, RAW_SUITE, logical_date=logical_date, suites_dir=suites_dir
+        return validate.validate_gate(
+            conn, RAW_SUITES, logical_date=logical_date, suites_dir=suites_dir
         )
 
 
@@ -114,12 +117,13 @@ def transform_marts(paths: Paths) -> None:
 
 def validate_marts(
     logical_date: date, paths: Paths, suites_dir: Path = EXPECTATIONS_DIR
-) -> validate.ValidationReport:
-    """The marts gate: marts.posts against expectations/marts_posts.json."""
+) -> list[validate.ValidationReport]:
+    """The marts gate: every mart, and the BI file's posts still present."""
     with writer(paths) as conn:
-        return validate.validate_table(
-            conn, MARTS_SUITE, logical_date=logical_date, suites_dir=suites_dir
-        )
+        return validate.validate_gate(
+            conn, MARTS_SUITES, logical_date=logical_date, published=paths.published,
+            suites_dir=suites_dir,
+        )  # fmt: skip
 
 
 def publish_marts(paths: Paths) -> Path:
@@ -155,9 +159,9 @@ def run_all(
     land.extract_all(feeds, logical_date, paths, policy)
     loaded = load_raw(logical_date, paths, [feed.id for feed in feeds])
     summary.loaded, summary.failed = loaded.loaded, loaded.failed
-    summary.validations.append(validate_raw(logical_date, paths, suites_dir).as_dict())
+    summary.validations += [r.as_dict() for r in validate_raw(logical_date, paths, suites_dir)]
     transform_marts(paths)
-    summary.validations.append(validate_marts(logical_date, paths, suites_dir).as_dict())
+    summary.validations += [r.as_dict() for r in validate_marts(logical_date, paths, suites_dir)]
     summary.published = publish_marts(paths)
     summary.mart_rows = mart_row_counts(summary.published)
     return summary
