@@ -7,7 +7,8 @@ UV_VERSION := 0.13.9
 UV := $(shell command -v uv 2>/dev/null || echo $(CURDIR)/.bootstrap/bin/uv)
 export UV_PYTHON_DOWNLOADS := never
 
-RUN_DATE ?= 2026-11-23
+# the daily run for yesterday, as the scheduler would start it today
+RUN_DATE ?= $(shell $(PYTHON) -c 'import datetime as d; print(d.date.today() - d.timedelta(days=1))')
 export AIRFLOW_HOME := $(CURDIR)/.airflow
 export AIRFLOW__CORE__DAGS_FOLDER := $(CURDIR)/dags
 export AIRFLOW__CORE__LOAD_EXAMPLES := False

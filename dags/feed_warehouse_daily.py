@@ -9,15 +9,12 @@ from typing import Any
 
 import pendulum
 from airflow.sdk import Asset, TriggerRule, dag, task
-from airflow.sdk.definitions.callback import AsyncCallback
-from airflow.sdk.definitions.deadline import DeadlineAlert, DeadlineReference
 
 from feedwarehouse.alerts import on_task_failure
 from feedwarehouse.assets import PUBLISHED_ASSET_NAME, PUBLISHED_ASSET_URI, WRITER_POOL
 
 PUBLISHED_WAREHOUSE = Asset(name=PUBLISHED_ASSET_NAME, uri=PUBLISHED_ASSET_URI)
 SCHEDULE = os.environ.get("FEEDWAREHOUSE_SCHEDULE", "@daily")
-PUBLISH_DEADLINE = timedelta(hours=float(os.environ.get("FEEDWAREHOUSE_PUBLISH_DEADLINE_HOURS", 6)))
 
 DOC_MD = """
 ### Feed warehouse, daily
@@ -56,6 +53,14 @@ def _logical_date() -> date:
     return moment.date()
 
 
+def _run_started_on() -> date:
+    """The day this run really started: a logical date long before it is a backfill."""
+    from airflow.sdk import get_current_context
+
+    dag_run = get_current_context()["dag_run"]
+    return (dag_run.start_date or dag_run.run_after).date()
+
+
 writer = {"pool": WRITER_POOL, "execution_timeout": timedelta(minutes=30)}
 
 
@@ -74,11 +79,6 @@ writer = {"pool": WRITER_POOL, "execution_timeout": timedelta(minutes=30)}
         "on_failure_callback": on_task_failure,
     },
     dagrun_timeout=timedelta(hours=3),
-    deadline=DeadlineAlert(
-        reference=DeadlineReference.DAGRUN_QUEUED_AT,
-        interval=PUBLISH_DEADLINE,
-        callback=AsyncCallback("feedwarehouse.alerts.on_deadline_missed"),
-    ),
     doc_md=DOC_MD,
     tags=["feedwarehouse", "elt"],
 )
@@ -98,7 +98,10 @@ def feed_warehouse_daily() -> None:
         from feedwarehouse import pipeline
         from feedwarehouse.config import Feed
 
-        return str(pipeline.extract_feed(Feed(**feed), _logical_date(), _settings()[0]))
+        logical_date, paths = _logical_date(), _settings()[0]
+        return str(
+            pipeline.extract_feed(Feed(**feed), logical_date, paths, today=_run_started_on())
+        )
 
     @task(trigger_rule=TriggerRule.ALL_DONE, **writer)  # load what landed; failures recorded
     def load_raw(configured: list[dict[str, Any]]) -> dict[str, Any]:

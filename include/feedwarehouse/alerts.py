@@ -54,15 +54,3 @@ def send(message: str, webhook: str | None = None) -> None:
 def on_task_failure(context: Mapping[str, Any]) -> None:
     """Airflow on_failure_callback."""
     send(failure_message(context))
-
-
-async def on_deadline_missed(context: Mapping[str, Any] | None = None, **kwargs: Any) -> None:
-    """Airflow DeadlineAlert callback (runs in the triggerer): a run has not published in time."""
-    import asyncio
-
-    dag_run = (context or {}).get("dag_run") or {}
-    run_id = (
-        dag_run.get("run_id") if isinstance(dag_run, Mapping) else getattr(dag_run, "run_id", None)
-    )
-    message = f"feed warehouse: run {run_id or '?'} has not published by its deadline"
-    await asyncio.to_thread(send, message, kwargs.get("webhook"))

@@ -6,7 +6,7 @@ import argparse
 import logging
 import sys
 from collections.abc import Sequence
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from feedwarehouse.config import ConfigError, data_paths, feeds_file, load_feeds
@@ -39,6 +39,13 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--feeds", type=Path, help="feeds file (default: $FEEDWAREHOUSE_FEEDS)")
     run.add_argument("--date", type=_iso_date, required=True, help="logical date, YYYY-MM-DD")
     run.add_argument("--data-dir", type=Path, help="default: $FEEDWAREHOUSE_DATA_DIR or ./data")
+    run.add_argument(
+        "--today",
+        type=_iso_date,
+        default=datetime.now(UTC).date(),
+        help="wall-clock date (default: today, UTC); a --date before yesterday is a backfill, "
+        "read from archive_url or the landing zone, never from the live feed",
+    )
     run.set_defaults(handler=_run)
 
     sample = commands.add_parser("sample", help="write synthetic WordPress feeds + feeds.yml")
@@ -76,7 +83,7 @@ def _run(args: argparse.Namespace) -> int:
     paths = data_paths(args.data_dir)
     feeds = load_feeds(feeds_file(args.feeds))
     try:
-        summary = run_all(feeds, args.date, paths)
+        summary = run_all(feeds, args.date, paths, today=args.today)
     except (ValidationFailed, TransformFailed) as exc:
         print(f"error: nothing was published for {args.date}: {exc}", file=sys.stderr)
         return 1
@@ -148,7 +155,7 @@ def report(published: Path, logical_date: date | None = None) -> str:
     lines.append("Validation:")
     for day, suite, total, passed, critical in verdicts:
         verdict = "passed" if critical == 0 else "FAILED"
-        lines.append(f"  {suite:<12} {day}  {passed}/{total} expectations met, {verdict}")
+        lines.append(f"  {suite:<22} {day}  {passed}/{total} expectations met, {verdict}")
     lines += [
         f"BI file (open it read-only): {published}",
         "Example query:",

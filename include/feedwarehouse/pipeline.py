@@ -32,6 +32,10 @@ MARTS_SUITES = (
 )  # fmt: skip
 
 
+class NotPublished(RuntimeError):
+    """The BI file does not hold the day it should by now: the daily run is late or failing."""
+
+
 class FeedFailed(RuntimeError):
     """One feed could not be fetched or parsed; the others still load and publish."""
 
@@ -152,11 +156,16 @@ def run_all(
     paths: Paths,
     policy: FetchPolicy | None = None,
     suites_dir: Path = EXPECTATIONS_DIR,
+    today: date | None = None,
 ) -> RunSummary:
-    """Every step in order; a bad feed is reported, a failed gate stops before publish."""
+    """Every step in order; a bad feed is reported, a failed gate stops before publish.
+
+    `today` (the caller's wall-clock date) makes an old logical date a backfill: archive_url or
+    landed payloads, never the live feed. None fetches live.
+    """
     summary = RunSummary(logical_date)
     # concurrently; every failure is in its manifest, and load_raw reports it
-    land.extract_all(feeds, logical_date, paths, policy)
+    land.extract_all(feeds, logical_date, paths, policy, today=today)
     loaded = load_raw(logical_date, paths, [feed.id for feed in feeds])
     summary.loaded, summary.failed = loaded.loaded, loaded.failed
     summary.validations += [r.as_dict() for r in validate_raw(logical_date, paths, suites_dir)]
@@ -192,3 +201,22 @@ def run_report(logical_date: date, paths: Paths) -> dict[str, Any]:
         },
         "published": str(paths.published) if paths.published.exists() else None,
     }
+
+
+def check_published(paths: Paths, expected: date) -> date:
+    """The newest logical date in the BI file; raise NotPublished if it is older than expected."""
+    newest = None
+    if paths.published.exists():
+        conn = connect(paths.published, read_only=True)
+        try:
+            newest = conn.execute(
+                "select max(logical_date) from quality.validation_runs"
+            ).fetchone()[0]
+        finally:
+            conn.close()
+    if newest is None or newest < expected:
+        raise NotPublished(
+            f"the BI file {paths.published} holds data through {newest or 'nothing'}, "
+            f"expected {expected}: check the feed_warehouse_daily runs since then"
+        )
+    return newest

@@ -25,7 +25,15 @@ def sample(tmp_path_factory: pytest.TempPathFactory) -> SampleSet:
 @pytest.fixture(scope="module")
 def first_run(sample: SampleSet, tmp_path_factory: pytest.TempPathFactory):
     data_dir = tmp_path_factory.mktemp("data")
-    argv = ["run", "--feeds", str(sample.feeds_file), "--date", "2026-11-23"]
+    argv = [
+        "run",
+        "--feeds",
+        str(sample.feeds_file),
+        "--date",
+        "2026-11-23",
+        "--today",
+        "2026-11-24",
+    ]
     exit_code = main([*argv, "--data-dir", str(data_dir)])
     return exit_code, data_paths(data_dir)
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
 from types import SimpleNamespace
@@ -59,14 +58,3 @@ def test_unreachable_webhook_is_logged_not_raised(
     messages = [r.getMessage() for r in caplog.records]
     assert messages[0] == "hello"
     assert messages[1].startswith(f"could not send alert to {hook}: Server error '500")
-
-
-def test_deadline_callback_names_the_run(httpserver: HTTPServer):
-    httpserver.expect_request("/hook", method="POST").respond_with_data("ok")
-    context = {"dag_run": {"run_id": "scheduled__2026-11-23T00:00:00+00:00"}}
-    asyncio.run(alerts.on_deadline_missed(context=context, webhook=httpserver.url_for("/hook")))
-    ((request, _),) = httpserver.log
-    assert json.loads(request.data) == {
-        "text": "feed warehouse: run scheduled__2026-11-23T00:00:00+00:00 "
-        "has not published by its deadline"
-    }
