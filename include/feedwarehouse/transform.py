@@ -1,4 +1,4 @@
-"""dbt build of staging, intermediate and marts, run in-process with dbt's programmatic API."""
+"""dbt build (staging, intermediate, marts, snapshots) and docs, in-process via dbt's API."""
 
 from __future__ import annotations
 
@@ -18,9 +18,9 @@ class TransformFailed(RuntimeError):
 
 
 def dbt_args(command: str, paths: Paths, *extra: str) -> list[str]:
-    """Command-line arguments for dbt, with artifacts kept under the data directory."""
+    """Command-line arguments for dbt ("build", "docs generate"), artifacts under the data dir."""
     return [
-        command,
+        *command.split(),
         "--project-dir", str(DBT_PROJECT_DIR),
         "--profiles-dir", str(DBT_PROJECT_DIR),
         "--target-path", str(paths.data_dir / "dbt" / "target"),
@@ -60,3 +60,14 @@ def _env(name: str, value: str) -> Iterator[None]:
 
 def docs_dir(paths: Paths) -> Path:
     return paths.data_dir / "dbt" / "target"
+
+
+def generate_docs(paths: Paths) -> Path:
+    """`dbt docs generate` against the warehouse just built; return the folder of the site.
+
+    Run it right after the build (under the writer lock) so the catalog describes the data
+    that is published. The site is index.html, manifest.json and catalog.json in that folder;
+    `dbt docs serve --target-path <folder>` or any static file server shows it.
+    """
+    run_dbt("docs generate", paths)
+    return docs_dir(paths)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 from datetime import date, datetime
 from pathlib import Path
@@ -26,6 +27,7 @@ FIRST_HTML = (
 FIRST_TEXT = "Hello & welcome to WebRTC\u2026 It\u2019s here."
 LONG_HTML = (
     "<h2>Intro</h2>\n<p>" + " ".join(f"word{i}" for i in range(248)) + "</p><ul><li>end</li></ul>"
+    '<img src="https://alpha.example/a.png"><IMG src="https://alpha.example/b.png" onerror="x()">'
 )
 BETA_HTML = "<div>Tiny&amp;lt;tag&amp;gt;</div><div>two&quot;s</div>"
 BETA_TEXT = 'Tiny&lt;tag&gt; two"s'
@@ -87,16 +89,40 @@ ALPHA_DAY2 = [
         "Second post", guid="", link=SECOND_LINK, author="   ", categories=["webrtc ", "!!!", " "]
     ),
 ]
+# Defects, quarantined (index -> reason), and an exact repeat that silently collapses.
+ALPHA_DAY2_DEFECTS = {
+    3: ("no usable identity", entry("  ", guid=None, link=None)),
+    4: ("unparseable published date", entry("Bad date", guid="bad-date", published="soon")),
+    5: (
+        "published date in the future",
+        entry("Future", guid="future", published="x", published_at=datetime(2030, 1, 1)),
+    ),
+    6: (
+        "published date before 1995",
+        entry("Ancient", guid="ancient", published="x", published_at=datetime(1990, 1, 1)),
+    ),
+    7: ("title too long", entry("x" * 1001, guid="long-title")),
+    8: (
+        "duplicate guid with different content",
+        entry("Third post (a conflicting copy)", guid=THIRD_GUID),
+    ),
+}
+ALPHA_DAY2 += [item for _, item in ALPHA_DAY2_DEFECTS.values()] + [ALPHA_DAY2[2]]
 BETA_DAY1 = [
     entry(
         "Beta one",
         guid="beta-1",
         link="https://beta.example/1",
         author="Bob",
-        categories=["Q&A", "Video  Streaming", "open source"],
+        categories=["Q&amp;A", "Video  Streaming", "open source"],
         content=BETA_HTML,
     ),
-    entry("Untitled note", published=UNTITLED_PUBLISHED, author=" bob "),
+    entry(
+        "Untitled note",
+        published=UNTITLED_PUBLISHED,
+        published_at=datetime(2024, 5, 1, 10, 0),
+        author=" bob ",
+    ),
 ]
 BETA_DAY2_FAILED = [
     entry("SHOULD NOT APPEAR", guid="beta-1", author="Ghost Writer", categories=["Ghost"]),
@@ -187,7 +213,7 @@ def load_sample(data_dir: Path, *, rerun_fetched_at: datetime | None = None) -> 
         conn.close()
 
 
-def dbt_build(data_dir: Path) -> None:
+def dbt_build(data_dir: Path, *extra: str) -> None:
     """`dbt build` against data_dir's warehouse (FEEDWAREHOUSE_DATA_DIR must point there)."""
     result = dbtRunner().invoke(
         [
@@ -197,6 +223,7 @@ def dbt_build(data_dir: Path) -> None:
             "--target-path", str(data_dir / "target"),
             "--log-path", str(data_dir / "logs"),
             "--quiet",
+            *extra,
         ]
     )  # fmt: skip
     failures = [
@@ -246,8 +273,11 @@ def test_schemas_and_materializations(built: Path):
         " where table_schema <> 'raw' group by all order by all",
     )
     assert relations == [
+        ("intermediate", "BASE TABLE", 2),  # int_entries_flagged, int_posts_latest
         ("intermediate", "VIEW", 4),
-        ("marts", "BASE TABLE", 5),
+        ("marts", "BASE TABLE", 9),
+        ("quality", "BASE TABLE", 1),
+        ("snapshots", "BASE TABLE", 1),
         ("staging", "VIEW", 2),
     ]
 
@@ -280,7 +310,7 @@ def test_posts_dates_and_authors(built: Path):
         SECOND_ID: (None, None, None),
         THIRD_ID: (datetime(2024, 5, 2, 6, 30), None, "Jane Doe"),
         BETA_ID: (None, None, "Bob"),
-        UNTITLED_ID: (None, None, "Bob"),
+        UNTITLED_ID: (datetime(2024, 5, 1, 10, 0), None, "Bob"),
     }
 
 
@@ -342,15 +372,82 @@ def test_post_tags_come_from_the_latest_version_only(built: Path):
 
 
 def test_authors_and_feeds(built: Path):
-    assert rows(built, "select author_id, name, post_count from marts.authors order by all") == (
-        sorted([(md5("bob"), "Bob", 2), (md5("jane doe"), "Jane Doe", 2)])
+    bob_at, jane_first, jane_last = (
+        datetime(2024, 5, 1, 10, 0), datetime(2024, 4, 30, 8, 0), datetime(2024, 5, 2, 6, 30),
+    )  # fmt: skip
+    assert rows(built, "select * from marts.authors order by all") == sorted(
+        [
+            (md5("bob"), "Bob", 2, 1, bob_at, bob_at, ["open-source", "q-a", "video-streaming"]),
+            (md5("jane doe"), "Jane Doe", 2, 1, jane_first, jane_last,
+             ["webrtc", slug(ISTANBUL), "open-source"]),
+        ]
+    )  # fmt: skip
+    assert rows(built, "select feed_id, author_id, name, post_count from marts.feed_authors") == (
+        sorted([("alpha", md5("jane doe"), "Jane Doe", 2), ("beta", md5("bob"), "Bob", 2)])
     )
     assert rows(built, "select * from marts.feeds order by feed_id") == [
         ("alpha", "https://alpha.example/feed/", "Alpha Blog", "https://alpha.example/",
-         "All about alpha", "en", "WordPress 6.5", DAY2, 3),
+         "All about alpha", "en", "WordPress 6.5", DAY2, jane_first, jane_last, 1.94, 3,
+         len(ALPHA_DAY2_DEFECTS)),
         ("beta", "https://beta.example/feed/", "Beta Blog", "https://beta.example/",
-         "All about beta", "en", "WordPress 6.5", DAY1, 2),
+         "All about beta", "en", "WordPress 6.5", DAY1, bob_at, bob_at, None, 2, 0),
     ]  # fmt: skip
+
+
+def test_defective_entries_are_quarantined_with_their_reason(built: Path):
+    quarantined = rows(
+        built,
+        "select feed_id, logical_date, entry_index, reason, post_id is null"
+        " from quality.quarantined_entries order by entry_index",
+    )
+    assert quarantined == [
+        ("alpha", DAY2, index, reason, index == 3)
+        for index, (reason, _) in sorted(ALPHA_DAY2_DEFECTS.items())
+    ]
+    titles = rows(built, "select title from marts.posts")
+    assert ("Third post (a conflicting copy)",) not in titles
+
+
+def test_posts_html_is_sanitized_and_counted(built: Path):
+    posts = {
+        row[0]: row[1:]
+        for row in rows(
+            built,
+            "select post_id, content_html, image_count, reading_time_minutes, times_seen,"
+            " is_deleted_from_feed, tag_slugs from marts.posts",
+        )
+    }
+    first_html = posts[FIRST_ID][0]
+    assert "<script" not in first_html
+    assert "hidden" not in first_html
+    assert '<a href="https://alpha.example/x"' in first_html
+    assert "<b>WebRTC</b>" in first_html
+    third_html = posts[THIRD_ID][0]
+    assert "<h2>Intro</h2>" in third_html
+    assert "<li>end</li>" in third_html
+    assert "onerror" not in third_html
+    assert {k: v[1:] for k, v in posts.items()} == {
+        FIRST_ID: (0, 1, 2, False, ["q-a", "webrtc"]),
+        SECOND_ID: (0, 0, 2, False, ["webrtc"]),
+        THIRD_ID: (2, 2, 1, False, sorted(["webrtc", "open-source", slug(ISTANBUL)])),
+        BETA_ID: (0, 1, 1, False, ["open-source", "q-a", "video-streaming"]),
+        UNTITLED_ID: (0, 0, 1, False, []),
+    }
+
+
+def test_daily_posts_include_zero_days(built: Path):
+    assert rows(built, "select * from marts.daily_posts order by all") == [
+        ("alpha", date(2024, 4, 30), 1, 1, 7),
+        ("alpha", date(2024, 5, 1), 0, 0, 0),
+        ("alpha", date(2024, 5, 2), 1, 1, 250),
+        ("beta", date(2024, 5, 1), 1, 1, 0),
+    ]
+    webrtc_days = rows(
+        built,
+        "select post_on, post_count from marts.daily_tag_posts"
+        f" where tag_id = '{md5('webrtc')}' order by all",
+    )
+    assert webrtc_days == [(date(2024, 4, 30), 1), (date(2024, 5, 1), 0), (date(2024, 5, 2), 1)]
 
 
 def test_rerun_of_a_date_then_rebuild_leaves_marts_identical(
@@ -366,3 +463,26 @@ def test_rerun_of_a_date_then_rebuild_leaves_marts_identical(
     after = snapshot(tmp_path)
     assert after == before
     assert len(after["posts"]) == 5
+
+
+def test_docs_describe_every_model_and_column(built: Path):
+    from feedwarehouse.config import Paths
+    from feedwarehouse.transform import generate_docs
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("FEEDWAREHOUSE_DATA_DIR", str(built))
+        site = generate_docs(Paths(built))
+    assert (site / "index.html").is_file()
+    manifest = json.loads((site / "manifest.json").read_text())
+    catalog = json.loads((site / "catalog.json").read_text())
+    models = {
+        uid: node for uid, node in manifest["nodes"].items() if node["resource_type"] == "model"
+    }
+    assert len(models) == 18  # staging 2, intermediate 6, marts 9, quality 1
+    undescribed = [uid for uid, node in models.items() if not node["description"].strip()]
+    for uid, node in models.items():
+        documented = {n for n, c in node["columns"].items() if c["description"].strip()}
+        built_columns = {c.lower() for c in catalog["nodes"][uid]["columns"]}
+        undescribed += [f"{uid}.{c}" for c in sorted(built_columns - documented)]
+    assert undescribed == []
+    assert "exposure.feedwarehouse.published_warehouse" in manifest["exposures"]

@@ -1,83 +1,13 @@
 with
 
-entries as (
+entries_flagged as (
 
-    select * from {{ ref('stg_raw__entries') }}
-
-),
-
-fetches as (
-
-    select * from {{ ref('stg_raw__fetches') }}
+    select * from {{ ref('int_entries_flagged') }}
 
 ),
 
-successful_fetches as (
-
-    select
-        fetch_id,
-        fetched_at
-    from fetches
-    where is_successful
-
-),
-
--- entries of failed fetches are ignored
-successful_entries as (
-
-    select
-        entries.fetch_id,
-        entries.feed_id,
-        entries.logical_date,
-        successful_fetches.fetched_at,
-        entries.entry_index,
-        entries.guid,
-        entries.link,
-        entries.title,
-        entries.author,
-        entries.categories,
-        entries.summary,
-        entries.content_html,
-        entries.published_text,
-        entries.published_at,
-        entries.updated_at,
-        entries.comments_count,
-        entries.enclosure_count
-    from entries
-    inner join successful_fetches
-        on entries.fetch_id = successful_fetches.fetch_id
-
-),
-
--- a post is its guid, else its link, else its title and publication date
-identities as (
-
-    select
-        *,
-        coalesce(
-            guid,
-            link,
-            md5(coalesce(title, '') || '|' || coalesce(published_text, ''))
-        ) as post_identity,
-        case
-            when guid is not null then 'guid'
-            when link is not null then 'link'
-            else 'title_published'
-        end as identity_source
-    from successful_entries
-
-),
-
-identified as (
-
-    select
-        *,
-        md5(feed_id || '|' || post_identity) as post_id
-    from identities
-
-),
-
-final as (
+-- valid listings only: no placeholders, defects or exact repeats
+valid_listings as (
 
     select
         -- ids
@@ -106,8 +36,9 @@ final as (
         comments_count,
         enclosure_count
 
-    from identified
+    from entries_flagged
+    where is_valid
 
 )
 
-select * from final
+select * from valid_listings

@@ -15,11 +15,12 @@ categories_unnested as (
 
 ),
 
+-- entities first ("Q&amp;A" is "Q&A"), then whitespace
 categories_cleaned as (
 
     select distinct
         post_id,
-        {{ collapse_whitespace('category_raw') }} as category
+        {{ collapse_whitespace(decode_html_entities('category_raw')) }} as category
     from categories_unnested
     where category_raw is not null
 

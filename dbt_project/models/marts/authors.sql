@@ -1,8 +1,14 @@
 with
 
-authors_resolved as (
+author_posts as (
 
-    select * from {{ ref('int_authors_resolved') }}
+    select * from {{ ref('int_author_posts') }}
+
+),
+
+tags_normalized as (
+
+    select * from {{ ref('int_tags_normalized') }}
 
 ),
 
@@ -12,7 +18,7 @@ spellings as (
         author_id,
         author_name,
         count(*) as post_count
-    from authors_resolved
+    from author_posts
     group by author_id, author_name
 
 ),
@@ -31,12 +37,39 @@ preferred_spellings as (
 
 ),
 
-post_counts as (
+activity as (
 
     select
         author_id,
-        count(distinct post_id) as post_count
-    from authors_resolved
+        count(distinct post_id) as post_count,
+        count(distinct feed_id) as feed_count,
+        min(published_at) as first_post_at,
+        max(published_at) as last_post_at
+    from author_posts
+    group by author_id
+
+),
+
+tag_uses as (
+
+    select
+        author_posts.author_id,
+        tags_normalized.slug,
+        count(distinct author_posts.post_id) as post_count
+    from author_posts
+    inner join tags_normalized
+        on author_posts.post_id = tags_normalized.post_id
+    group by author_posts.author_id, tags_normalized.slug
+
+),
+
+-- the three tags the author uses most; ties go to the alphabetically first
+top_tags as (
+
+    select
+        author_id,
+        list(slug order by post_count desc, slug asc)[1:3] as top_tags
+    from tag_uses
     group by author_id
 
 ),
@@ -50,12 +83,18 @@ final as (
         -- author
         preferred_spellings.name,
 
-        -- counts
-        post_counts.post_count
+        -- activity
+        activity.post_count,
+        activity.feed_count,
+        activity.first_post_at,
+        activity.last_post_at,
+        coalesce(top_tags.top_tags, []::varchar[]) as top_tags
 
     from preferred_spellings
-    inner join post_counts
-        on preferred_spellings.author_id = post_counts.author_id
+    inner join activity
+        on preferred_spellings.author_id = activity.author_id
+    left join top_tags
+        on preferred_spellings.author_id = top_tags.author_id
 
 )
 

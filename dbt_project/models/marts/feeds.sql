@@ -12,6 +12,12 @@ posts_latest as (
 
 ),
 
+entries_flagged as (
+
+    select * from {{ ref('int_entries_flagged') }}
+
+),
+
 -- every feed ever fetched, with the URL of its latest attempt
 latest_attempts as (
 
@@ -46,12 +52,42 @@ latest_successes as (
 
 ),
 
-post_counts as (
+-- days between each dated post and the feed's previous one
+post_gaps as (
 
     select
         feed_id,
-        count(*) as post_count
+        post_id,
+        published_at,
+        date_diff(
+            'second',
+            lag(published_at) over (partition by feed_id order by published_at, post_id),
+            published_at
+        ) / 86400.0 as days_since_previous
     from posts_latest
+
+),
+
+post_activity as (
+
+    select
+        feed_id,
+        count(*) as post_count,
+        min(published_at) as first_post_at,
+        max(published_at) as last_post_at,
+        round(median(days_since_previous), 2) as posting_cadence_days
+    from post_gaps
+    group by feed_id
+
+),
+
+quarantine_counts as (
+
+    select
+        feed_id,
+        count(*) as quarantined_entry_count
+    from entries_flagged
+    where defect_reason is not null
     group by feed_id
 
 ),
@@ -72,13 +108,19 @@ final as (
 
         -- activity
         latest_successes.logical_date as last_fetched_on,
-        coalesce(post_counts.post_count, 0) as post_count
+        post_activity.first_post_at,
+        post_activity.last_post_at,
+        post_activity.posting_cadence_days,
+        coalesce(post_activity.post_count, 0) as post_count,
+        coalesce(quarantine_counts.quarantined_entry_count, 0) as quarantined_entry_count
 
     from latest_attempts
     left join latest_successes
         on latest_attempts.feed_id = latest_successes.feed_id
-    left join post_counts
-        on latest_attempts.feed_id = post_counts.feed_id
+    left join post_activity
+        on latest_attempts.feed_id = post_activity.feed_id
+    left join quarantine_counts
+        on latest_attempts.feed_id = quarantine_counts.feed_id
 
 )
 

@@ -1,3 +1,16 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key='post_id',
+        on_schema_change='fail',
+        post_hook=[
+            "delete from {{ this }} where post_id not in"
+            " (select post_id from {{ ref('int_posts_latest') }})"
+        ]
+    )
+}}
+
 with
 
 posts_latest as (
@@ -12,13 +25,33 @@ authors_resolved as (
 
 ),
 
+tags_normalized as (
+
+    select * from {{ ref('int_tags_normalized') }}
+
+),
+
+-- incrementally, only posts whose latest version or sightings changed are rebuilt (HTML
+-- sanitizing and text extraction are the costly steps)
+posts_changed as (
+
+    select * from posts_latest
+    {% if is_incremental() %}
+        where version_hash not in (
+            select built.version_hash from {{ this }} as built
+        )
+    {% endif %}
+
+),
+
 -- content as plain text: markup removed first, then entities decoded and whitespace collapsed
 posts_untagged as (
 
     select
         *,
-        {{ strip_html_tags('content_html') }} as content_untagged
-    from posts_latest
+        {{ strip_html_tags('content_html') }} as content_untagged,
+        {{ strip_html_tags('summary') }} as summary_untagged
+    from posts_changed
 
 ),
 
@@ -26,44 +59,69 @@ posts_with_text as (
 
     select
         *,
-        {{ collapse_whitespace(decode_html_entities('content_untagged')) }} as content_text
+        {{ collapse_whitespace(decode_html_entities('content_untagged')) }} as content_text,
+        nullif(
+            {{ collapse_whitespace(decode_html_entities('summary_untagged')) }}, ''
+        ) as summary_text
     from posts_untagged
 
 ),
 
-posts_with_word_counts as (
+posts_with_counts as (
 
     select
         *,
         case
             when content_text is null or content_text = '' then 0
             else len(string_split(content_text, ' '))
-        end::integer as word_count
+        end::integer as word_count,
+        coalesce(
+            len(regexp_extract_all(content_html, '(?i)<img\b')), 0
+        )::integer as image_count
     from posts_with_text
 
 ),
 
-posts_with_authors as (
+tag_lists as (
 
     select
-        posts.post_id,
-        posts.feed_id,
-        posts.guid,
-        posts.link,
-        posts.title,
+        post_id,
+        list_sort(list(distinct slug)) as tag_slugs
+    from tags_normalized
+    group by post_id
+
+),
+
+posts_joined as (
+
+    select
+        posts.*,
         authors_resolved.author_id,
-        posts.published_at,
-        posts.updated_at,
-        posts.summary,
-        posts.content_html,
-        posts.content_text,
-        posts.word_count,
-        posts.comments_count,
-        posts.first_seen_on,
-        posts.last_seen_on
-    from posts_with_word_counts as posts
+        coalesce(tag_lists.tag_slugs, []::varchar[]) as tag_slugs
+    from posts_with_counts as posts
     left join authors_resolved
         on posts.post_id = authors_resolved.post_id
+    left join tag_lists
+        on posts.post_id = tag_lists.post_id
+
+),
+
+posts_enriched as (
+
+    select
+        *,
+        times_seen::integer as times_seen_count,
+        -- logical dates, so reruns of a date change nothing
+        first_seen_on::timestamp as first_seen_at,
+        last_seen_on::timestamp as last_seen_at,
+        sanitize_html(content_html) as content_html_sanitized,
+        md5(content_html) as content_hash,
+        case
+            when word_count > 0 then greatest(1, ceil(word_count / 230))
+            else 0
+        end::integer as reading_time_minutes,
+        coalesce(enclosure_count, 0)::integer as enclosure_total
+    from posts_joined
 
 ),
 
@@ -74,26 +132,40 @@ final as (
         post_id,
         feed_id,
         guid,
+        author_id,
 
         -- post
         link as url,
         title,
-        author_id,
         published_at,
         updated_at,
+        tag_slugs,
 
         -- body
-        summary,
-        content_html,
+        summary_text as summary,
+        content_html_sanitized as content_html,
         content_text,
+        content_hash,
+
+        -- counts
         word_count,
+        reading_time_minutes,
+        image_count,
+        enclosure_total as enclosure_count,
         comments_count,
 
         -- sightings
         first_seen_on,
-        last_seen_on
+        last_seen_on,
+        first_seen_at,
+        last_seen_at,
+        times_seen_count as times_seen,
+        is_deleted_from_feed,
 
-    from posts_with_authors
+        -- change detection
+        version_hash
+
+    from posts_enriched
 
 )
 

@@ -6,6 +6,12 @@ tags_normalized as (
 
 ),
 
+posts_latest as (
+
+    select * from {{ ref('int_posts_latest') }}
+
+),
+
 spellings as (
 
     select
@@ -33,13 +39,18 @@ preferred_spellings as (
 
 ),
 
-post_counts as (
+-- uses are the publication times of the posts carrying the tag (undated posts don't count)
+usage as (
 
     select
-        tag_id,
-        count(distinct post_id) as post_count
+        tags_normalized.tag_id,
+        count(distinct tags_normalized.post_id) as post_count,
+        min(posts_latest.published_at) as first_used_at,
+        max(posts_latest.published_at) as last_used_at
     from tags_normalized
-    group by tag_id
+    inner join posts_latest
+        on tags_normalized.post_id = posts_latest.post_id
+    group by tags_normalized.tag_id
 
 ),
 
@@ -53,12 +64,14 @@ final as (
         preferred_spellings.name,
         preferred_spellings.slug,
 
-        -- counts
-        post_counts.post_count
+        -- usage
+        usage.post_count,
+        usage.first_used_at,
+        usage.last_used_at
 
     from preferred_spellings
-    inner join post_counts
-        on preferred_spellings.tag_id = post_counts.tag_id
+    inner join usage
+        on preferred_spellings.tag_id = usage.tag_id
 
 )
 

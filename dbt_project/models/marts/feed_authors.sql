@@ -1,0 +1,109 @@
+with
+
+author_posts as (
+
+    select * from {{ ref('int_author_posts') }}
+
+),
+
+tags_normalized as (
+
+    select * from {{ ref('int_tags_normalized') }}
+
+),
+
+spellings as (
+
+    select
+        feed_id,
+        author_id,
+        author_name,
+        count(*) as post_count
+    from author_posts
+    group by feed_id, author_id, author_name
+
+),
+
+-- the feed's most frequent spelling; ties go to the alphabetically first
+preferred_spellings as (
+
+    select
+        feed_id,
+        author_id,
+        author_name as name
+    from spellings
+    qualify row_number() over (
+        partition by feed_id, author_id
+        order by post_count desc, author_name asc
+    ) = 1
+
+),
+
+activity as (
+
+    select
+        feed_id,
+        author_id,
+        count(distinct post_id) as post_count,
+        min(published_at) as first_post_at,
+        max(published_at) as last_post_at
+    from author_posts
+    group by feed_id, author_id
+
+),
+
+tag_uses as (
+
+    select
+        author_posts.feed_id,
+        author_posts.author_id,
+        tags_normalized.slug,
+        count(distinct author_posts.post_id) as post_count
+    from author_posts
+    inner join tags_normalized
+        on author_posts.post_id = tags_normalized.post_id
+    group by author_posts.feed_id, author_posts.author_id, tags_normalized.slug
+
+),
+
+-- the three tags the author uses most in this feed; ties go to the alphabetically first
+top_tags as (
+
+    select
+        feed_id,
+        author_id,
+        list(slug order by post_count desc, slug asc)[1:3] as top_tags
+    from tag_uses
+    group by feed_id, author_id
+
+),
+
+final as (
+
+    select
+        -- ids
+        preferred_spellings.feed_id,
+        preferred_spellings.author_id,
+
+        -- author as this feed spells it
+        preferred_spellings.name,
+
+        -- activity in this feed
+        activity.post_count,
+        activity.first_post_at,
+        activity.last_post_at,
+        coalesce(top_tags.top_tags, []::varchar[]) as top_tags
+
+    from preferred_spellings
+    inner join activity
+        on
+            preferred_spellings.feed_id = activity.feed_id
+            and preferred_spellings.author_id = activity.author_id
+    left join top_tags
+        on
+            preferred_spellings.feed_id = top_tags.feed_id
+            and preferred_spellings.author_id = top_tags.author_id
+
+)
+
+select * from final
