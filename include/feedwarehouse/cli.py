@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-from feedwarehouse.config import ConfigError, data_paths, feeds_file, load_feeds
+from feedwarehouse.config import ConfigError, Paths, data_paths, feeds_file, load_feeds
 
 EXAMPLE_QUERY = """\
 select t.name as tag, count(*) as posts
@@ -89,7 +89,7 @@ def _run(args: argparse.Namespace) -> int:
         return 1
     for feed_id, error in summary.failed.items():
         print(f"error: feed {feed_id} failed for {args.date}: {error}", file=sys.stderr)
-    print(report(paths.published, args.date))
+    print(report(paths, args.date))
     return 0 if summary.ok else 1
 
 
@@ -123,18 +123,22 @@ def _replay(args: argparse.Namespace) -> int:
 
 
 def _summary(args: argparse.Namespace) -> int:
-    published = data_paths(args.data_dir).published
+    paths = data_paths(args.data_dir)
+    published = paths.published
     if not published.exists():
         print(f"error: {published} does not exist yet: no run has published", file=sys.stderr)
         return 1
-    print(report(published))
+    print(report(paths))
     return 0
 
 
-def report(published: Path, logical_date: date | None = None) -> str:
+def report(paths: Paths, logical_date: date | None = None) -> str:
     """A closing report: rows per mart, the validation verdicts, where BI reads, a query."""
-    from feedwarehouse.pipeline import mart_row_counts
+    from feedwarehouse.pipeline import gx_dir, mart_row_counts
+    from feedwarehouse.validate import data_docs_index
     from feedwarehouse.warehouse import connect
+
+    published = paths.published
 
     counts = mart_row_counts(published)
     conn = connect(published, read_only=True)
@@ -157,6 +161,7 @@ def report(published: Path, logical_date: date | None = None) -> str:
         verdict = "passed" if critical == 0 else "FAILED"
         lines.append(f"  {suite:<22} {day}  {passed}/{total} expectations met, {verdict}")
     lines += [
+        f"Data Docs (every validation): {data_docs_index(gx_dir(paths))}",
         f"BI file (open it read-only): {published}",
         "Example query:",
         *(f"  {line}" for line in EXAMPLE_QUERY.splitlines()),

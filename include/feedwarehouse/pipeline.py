@@ -56,6 +56,11 @@ class RunSummary:
         return self.published is not None and not self.failed
 
 
+def gx_dir(paths: Paths) -> Path:
+    """Great Expectations' project (stored results, Data Docs) lives with the data."""
+    return paths.data_dir / "quality"
+
+
 @contextmanager
 def writer(paths: Paths) -> Iterator[duckdb.DuckDBPyConnection]:
     """The writer's connection, under the lock, closed on exit."""
@@ -109,8 +114,9 @@ def validate_raw(
     with writer(paths) as conn:
         load.ensure_schema(conn)
         return validate.validate_gate(
-            conn, RAW_SUITES, logical_date=logical_date, suites_dir=suites_dir
-        )
+            conn, RAW_SUITES, logical_date=logical_date, suites_dir=suites_dir,
+            gx_dir=gx_dir(paths),
+        )  # fmt: skip
 
 
 def transform_marts(paths: Paths) -> None:
@@ -126,7 +132,7 @@ def validate_marts(
     with writer(paths) as conn:
         return validate.validate_gate(
             conn, MARTS_SUITES, logical_date=logical_date, published=paths.published,
-            suites_dir=suites_dir,
+            suites_dir=suites_dir, gx_dir=gx_dir(paths),
         )  # fmt: skip
 
 

@@ -41,6 +41,9 @@ create table if not exists quality.validation_runs (
 """
 
 
+DATASOURCE = "feedwarehouse"
+
+
 class ValidationFailed(RuntimeError):
     """A critical expectation failed: nothing may be published."""
 
@@ -99,13 +102,14 @@ def validate_gate(
     published: Path | None = None,
     run_id: str | None = None,
     suites_dir: Path = EXPECTATIONS_DIR,
+    gx_dir: Path | None = None,
 ) -> list[ValidationReport]:
     """Run every suite of a gate, store every outcome, then raise if any critical one failed."""
     run_id = run_id or uuid.uuid4().hex
     reports = [
         validate_table(
             conn, name, logical_date=logical_date, published=published, run_id=run_id,
-            suites_dir=suites_dir, raise_on_failure=False,
+            suites_dir=suites_dir, gx_dir=gx_dir, raise_on_failure=False,
         )
         for name in suite_names
     ]  # fmt: skip
@@ -124,6 +128,7 @@ def validate_table(
     published: Path | None = None,
     run_id: str | None = None,
     suites_dir: Path = EXPECTATIONS_DIR,
+    gx_dir: Path | None = None,
     raise_on_failure: bool = True,
 ) -> ValidationReport:
     """Validate one suite's rows, store the outcome rows, raise on critical failure.
@@ -139,10 +144,12 @@ def validate_table(
         log.info("suite %s skipped: nothing has been published yet", suite_name)
         return ValidationReport(suite_name, table, 0, [])
     frame = _frame(conn, spec, logical_date, published)
-    results = _run_suite(suite_name, spec["expectations"], frame)
+    run_id = run_id or uuid.uuid4().hex
+    run_name = f"{logical_date.isoformat()}-{run_id[:8]}"
+    results = _run_suite(suite_name, spec["expectations"], frame, gx_dir, run_name)
     outcomes = [_outcome(suite_name, table, result) for result in results]
     report = ValidationReport(suite_name, table, len(frame), outcomes)
-    _store(conn, report, logical_date, run_id or uuid.uuid4().hex)
+    _store(conn, report, logical_date, run_id)
     for warning in report.warnings:
         log.warning("warning: %s", warning.describe())
     if raise_on_failure and report.critical_failures:
@@ -175,20 +182,50 @@ def _frame(
         conn.execute("detach published")
 
 
-def _run_suite(suite_name: str, expectations: list[dict[str, Any]], frame: Any) -> list[Any]:
+def _run_suite(
+    suite_name: str,
+    expectations: list[dict[str, Any]],
+    frame: Any,
+    gx_dir: Path | None,
+    run_name: str,
+) -> list[Any]:
+    """Validate a DataFrame with a GX checkpoint; with `gx_dir`, results and Data Docs persist."""
     gx = _gx()
-    context = _context()
+    context = _context(str(gx_dir) if gx_dir else None)
     suite = context.suites.add_or_update(
         gx.ExpectationSuite(name=suite_name, expectations=expectations)
     )
-    datasource = context.data_sources.pandas_default
+    datasource = context.data_sources.add_or_update_pandas(DATASOURCE)
     if suite_name in {asset.name for asset in datasource.assets}:
-        datasource.delete_asset(suite_name)  # the context lives as long as the process
-    batch = datasource.read_dataframe(frame, asset_name=suite_name)
-    result = batch.validate(
-        suite, result_format={"result_format": "SUMMARY", "partial_unexpected_count": 5}
+        asset = datasource.get_asset(suite_name)
+    else:
+        asset = datasource.add_dataframe_asset(suite_name)
+    if "whole" in {batch.name for batch in asset.batch_definitions}:
+        batch_definition = asset.get_batch_definition("whole")
+    else:
+        batch_definition = asset.add_batch_definition_whole_dataframe("whole")
+    definition = context.validation_definitions.add_or_update(
+        gx.ValidationDefinition(data=batch_definition, suite=suite, name=suite_name)
     )
-    return list(result.results)
+    actions = [gx.checkpoint.UpdateDataDocsAction(name="data_docs")] if gx_dir else []
+    checkpoint = context.checkpoints.add_or_update(
+        gx.Checkpoint(
+            name=suite_name,
+            validation_definitions=[definition],
+            actions=actions,
+            result_format={"result_format": "SUMMARY", "partial_unexpected_count": 5},
+        )
+    )
+    result = checkpoint.run(
+        batch_parameters={"dataframe": frame}, run_id=gx.RunIdentifier(run_name=run_name)
+    )
+    (suite_result,) = result.run_results.values()
+    return list(suite_result.results)
+
+
+def data_docs_index(gx_dir: Path) -> Path:
+    """The Data Docs site GX builds under `gx_dir`, one page per validation run."""
+    return gx_dir / "gx" / "uncommitted" / "data_docs" / "local_site" / "index.html"
 
 
 def _outcome(suite: str, table: str, result: Any) -> ExpectationOutcome:
@@ -243,10 +280,14 @@ def _gx() -> Any:
 
 
 @cache
-def _context() -> Any:
+def _context(gx_dir: str | None) -> Any:
+    """A file context under the data directory (results + Data Docs), else an in-memory one."""
     gx = _gx()
     from great_expectations.data_context.types.base import ProgressBarsConfig
 
-    context = gx.get_context(mode="ephemeral")
+    if gx_dir:
+        context = gx.get_context(mode="file", project_root_dir=gx_dir)
+    else:
+        context = gx.get_context(mode="ephemeral")
     context.variables.progress_bars = ProgressBarsConfig(globally=False)
     return context

@@ -11,8 +11,9 @@ import pytest
 
 from feedwarehouse.cli import main
 from feedwarehouse.config import data_paths, load_feeds
-from feedwarehouse.pipeline import MARTS, run_all
+from feedwarehouse.pipeline import MARTS, MARTS_SUITES, gx_dir, run_all
 from feedwarehouse.sample import SampleSet, generate_sample, normalize_tag
+from feedwarehouse.validate import data_docs_index
 
 RUN_DATE = date(2026, 11, 23)
 
@@ -50,6 +51,16 @@ def test_run_exits_zero_and_publishes(first_run):
     exit_code, paths = first_run
     assert exit_code == 0
     assert paths.published.is_file()
+
+
+def test_data_docs_hold_a_page_per_suite(first_run):
+    _, paths = first_run
+    index = data_docs_index(gx_dir(paths))
+    pages = sorted(
+        p.parent.parent.parent.name for p in index.parent.glob("validations/*/*/*/*.html")
+    )
+    assert pages == sorted(["raw_fetches", "raw_volume", "raw_entries", *MARTS_SUITES[:-1]])
+    assert "marts_posts" in index.read_text(encoding="utf-8")
 
 
 def test_published_marts_hold_exactly_the_generated_posts(sample: SampleSet, first_run):
