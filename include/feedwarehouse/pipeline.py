@@ -24,7 +24,10 @@ from feedwarehouse.warehouse import connect, writer_lock
 
 log = logging.getLogger(__name__)
 
-MARTS = ("posts", "tags", "post_tags", "authors", "feeds")
+MARTS = (
+    "posts", "tags", "post_tags", "authors", "feed_authors", "feeds",
+    "daily_posts", "daily_tag_posts", "daily_author_posts",
+)  # fmt: skip
 RAW_SUITES = ("raw_fetches", "raw_volume", "raw_entries")
 MARTS_SUITES = (
     "marts_posts", "marts_tags", "marts_post_tags", "marts_authors", "marts_feeds",
@@ -120,9 +123,10 @@ def validate_raw(
 
 
 def transform_marts(paths: Paths) -> None:
-    """dbt build: staging, intermediate and marts with their tests."""
+    """dbt build (models, snapshots, tests), then the docs site describing what was built."""
     with writer_lock(paths):
         transform.run_dbt("build", paths)
+        transform.generate_docs(paths)
 
 
 def validate_marts(

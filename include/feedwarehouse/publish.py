@@ -32,6 +32,7 @@ def publish(conn: duckdb.DuckDBPyConnection, paths: Paths) -> Path:
             conn.execute(f"create schema if not exists {alias}.{schema}")
             source = f"{schema}.{table}"  # from information_schema, not from input
             conn.execute(f"create table {alias}.{source} as select * from {source}")  # noqa: S608
+            _copy_comments(conn, alias, schema, table)
         conn.execute(f"detach {alias}")
         _fsync(staging)
         os.replace(staging, target)
@@ -42,6 +43,30 @@ def publish(conn: duckdb.DuckDBPyConnection, paths: Paths) -> Path:
             staging.unlink()
             Path(f"{staging}.wal").unlink(missing_ok=True)
     return target
+
+
+def _copy_comments(conn: duckdb.DuckDBPyConnection, alias: str, schema: str, table: str) -> None:
+    """Carry the dbt descriptions (table and column comments) into the BI file."""
+    (table_comment,) = conn.execute(
+        "select comment from duckdb_tables() "
+        "where database_name = current_database() and schema_name = ? and table_name = ?",
+        [schema, table],
+    ).fetchone()
+    if table_comment:
+        conn.execute(f"comment on table {alias}.{schema}.{table} is {_literal(table_comment)}")
+    columns = conn.execute(
+        "select column_name, comment from duckdb_columns() where database_name = "
+        "current_database() and schema_name = ? and table_name = ? and comment is not null",
+        [schema, table],
+    ).fetchall()
+    for column, comment in columns:
+        target = f'{alias}.{schema}.{table}."{column}"'
+        conn.execute(f"comment on column {target} is {_literal(comment)}")
+
+
+def _literal(text: str) -> str:
+    """A SQL string literal (COMMENT ON takes no parameters)."""
+    return "'" + text.replace("'", "''") + "'"
 
 
 def _tables(conn: duckdb.DuckDBPyConnection) -> list[tuple[str, str]]:

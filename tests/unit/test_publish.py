@@ -29,6 +29,8 @@ def build_warehouse(paths: Paths, titles: list[str]) -> None:
         conn.executemany(
             "insert into marts.posts values (?, ?)", [[f"p{i}", t] for i, t in enumerate(titles)]
         )
+        conn.execute("comment on table marts.posts is 'One row per post, it''s the main mart.'")
+        conn.execute("comment on column marts.posts.title is 'Title as the feed wrote it.'")
         conn.execute("create or replace table quality.validation_runs (suite varchar)")
         conn.execute("insert into quality.validation_runs values ('marts_posts')")
         conn.execute("create or replace table raw.entries (secret varchar)")
@@ -111,3 +113,20 @@ def test_export_marts_writes_parquet_and_csv(paths: Paths):
     finally:
         conn.close()
     assert rows == [("p0", "x"), ("p1", "y")]
+
+
+def test_dbt_descriptions_travel_into_the_bi_file(paths: Paths):
+    build_warehouse(paths, ["a"])
+    conn = duckdb.connect(str(paths.published), read_only=True)
+    try:
+        table = conn.execute(
+            "select comment from duckdb_tables() where table_name = 'posts'"
+        ).fetchone()[0]
+        columns = conn.execute(
+            "select column_name, comment from duckdb_columns() "
+            "where table_name = 'posts' order by column_index"
+        ).fetchall()
+    finally:
+        conn.close()
+    assert table == "One row per post, it's the main mart."
+    assert columns == [("post_id", None), ("title", "Title as the feed wrote it.")]
