@@ -143,7 +143,8 @@ def test_each_component_runs_its_airflow_command(compose: dict) -> None:
     services = compose["services"]
     commands = {name: " ".join(services[name]["command"]) for name in AIRFLOW_SERVICES}
     assert commands == {
-        "airflow-init": "airflow db migrate",
+        "airflow-init": "bash -c airflow db migrate && "
+        'airflow pools set feedwarehouse_writer 1 "DuckDB has one writer"',
         "airflow-apiserver": "airflow api-server",
         "airflow-scheduler": "airflow scheduler",
         "airflow-dag-processor": "airflow dag-processor",
