@@ -61,6 +61,18 @@ def _run_started_on() -> date:
     return (dag_run.start_date or dag_run.run_after).date()
 
 
+def _credentials(conn_id: str | None) -> dict[str, str] | None:
+    """A private feed's request headers from its Airflow Connection (login/password, extra)."""
+    if not conn_id:
+        return None
+    from airflow.sdk import Connection
+
+    from feedwarehouse.fetch import auth_headers
+
+    conn = Connection.get(conn_id)
+    return auth_headers(conn.login, conn.password, conn.extra_dejson.get("headers"))
+
+
 writer = {"pool": WRITER_POOL, "execution_timeout": timedelta(minutes=30)}
 
 

@@ -38,6 +38,8 @@ class Feed:
     allow_private_host: bool = False
     # the feeds file's directory: file:// URLs are read under it (and the data directory)
     file_root: str | None = None
+    # an Airflow Connection holding the feed's credentials (never the secret itself)
+    conn_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -94,7 +96,7 @@ def load_feeds(path: str | Path) -> list[Feed]:
         where = f"feeds file {path}, feeds[{index}]"
         if not isinstance(entry, dict):
             raise ConfigError(f"{where}: expected a mapping with 'id' and 'url', got {entry!r}")
-        unknown = set(entry) - {"id", "url", "archive_url"}
+        unknown = set(entry) - {"id", "url", "archive_url", "conn_id"}
         if unknown:
             raise ConfigError(f"{where}: unknown keys {sorted(unknown)}")
         feed_id, url = entry.get("id"), entry.get("url")
@@ -111,7 +113,13 @@ def load_feeds(path: str | Path) -> list[Feed]:
             _check_archive_template(str(archive_url), f"{where} ({feed_id})")
         if any(feed.id == feed_id for feed in feeds):
             raise ConfigError(f"{where}: duplicate feed id {feed_id!r}")
-        feeds.append(Feed(feed_id, url, archive_url, allow_private, file_root))
+        conn_id = entry.get("conn_id")
+        if conn_id is not None and not (isinstance(conn_id, str) and _FEED_ID.match(conn_id)):
+            raise ConfigError(
+                f"{where} ({feed_id}): 'conn_id' must name an Airflow Connection "
+                f"(lowercase letters, digits, '-' or '_'), got {conn_id!r}"
+            )
+        feeds.append(Feed(feed_id, url, archive_url, allow_private, file_root, conn_id))
     if not feeds:
         raise ConfigError(f"feeds file {path}: the 'feeds' list is empty")
     return feeds

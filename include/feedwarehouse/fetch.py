@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import ipaddress
 import os
 import random
@@ -25,6 +26,7 @@ USER_AGENT = (
 MAX_BODY_BYTES = 20 * 1024 * 1024
 MAX_REDIRECTS = 5
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+CREDENTIAL_HEADERS = frozenset({"authorization", "cookie", "proxy-authorization"})
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 ALLOW_PRIVATE_ENV = "FEEDWAREHOUSE_ALLOW_PRIVATE_HOSTS"
 FILE_ROOTS_ENV = "FEEDWAREHOUSE_FILE_ROOTS"
@@ -200,7 +202,11 @@ def _get_following_redirects(
         with limiter.slot(current), client.stream("GET", current, headers=request_headers) as r:
             location = r.headers.get("location")
             if r.status_code in REDIRECT_STATUSES and location:
-                current = urljoin(current, location)
+                target = urljoin(current, location)
+                if urlparse(target).netloc != urlparse(current).netloc:
+                    # credentials are for the feed's host, never for where it redirects to
+                    request_headers = _without_credentials(request_headers)
+                current = target
                 if urlparse(current).scheme not in ("http", "https"):
                     raise _Refused(f"{url} redirects to {current}: only http(s) is followed")
                 continue
@@ -220,6 +226,10 @@ def _get_following_redirects(
                     "the server sent a corrupt compressed body"
                 ) from None
     raise _Refused(f"more than {MAX_REDIRECTS} redirects fetching {url}")
+
+
+def _without_credentials(headers: dict[str, str]) -> dict[str, str]:
+    return {k: v for k, v in headers.items() if k.lower() not in CREDENTIAL_HEADERS}
 
 
 def _check_host(url: str, policy: FetchPolicy) -> None:
@@ -307,3 +317,16 @@ def _read_file(url: str, policy: FetchPolicy) -> FetchResult:
         return result
     result.status = 200
     return result
+
+
+def auth_headers(
+    login: str | None, password: str | None, extra_headers: dict[str, str] | None = None
+) -> dict[str, str]:
+    """Request headers for a private feed: Basic with login+password, Bearer with a token alone."""
+    headers = dict(extra_headers or {})
+    if login and password:
+        token = base64.b64encode(f"{login}:{password}".encode()).decode()
+        headers["Authorization"] = f"Basic {token}"
+    elif password:
+        headers["Authorization"] = f"Bearer {password}"
+    return headers

@@ -150,6 +150,7 @@ def extract(
     client: httpx.Client | None = None,
     limiter: HostLimiter | None = None,
     sleep: Callable[[float], None] = time.sleep,
+    auth_headers: dict[str, str] | None = None,
 ) -> Path:
     """Fetch a feed for a logical date and land it; returns the manifest path.
 
@@ -162,7 +163,9 @@ def extract(
     # a deleted payload (the fix for a corrupt one) is fetched again
     if landed is not None and landed.ok and _payloads_present(paths, landed):
         return target
-    fetch = _Fetcher(policy, client, limiter or HostLimiter(policy.per_host), sleep)
+    fetch = _Fetcher(
+        policy, client, limiter or HostLimiter(policy.per_host), sleep, auth_headers or {}
+    )
     if not is_backfill(logical_date, today):
         manifest = _extract_live(feed, logical_date, paths, fetch)
     elif feed.archive_url:
@@ -235,12 +238,13 @@ class _Fetcher:
     client: httpx.Client | None
     limiter: HostLimiter
     sleep: Callable[[float], None]
+    auth_headers: dict[str, str] = field(default_factory=dict)  # from a Connection; never stored
 
     def __call__(self, url: str, headers: dict[str, str] | None = None) -> FetchResult:
         return fetch_url(
             url,
             self.policy,
-            request_headers=headers,
+            request_headers={**self.auth_headers, **(headers or {})},
             sleep=self.sleep,
             client=self.client,
             limiter=self.limiter,

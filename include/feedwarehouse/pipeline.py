@@ -81,13 +81,16 @@ def extract_feed(
     paths: Paths,
     policy: FetchPolicy | None = None,
     today: date | None = None,
+    auth_headers: dict[str, str] | None = None,
 ) -> Path:
     """Fetch and land one feed; raise FeedFailed (after recording it) if the fetch failed.
 
     `today` is the run's wall-clock date: a logical date over a day behind it is a backfill
     (archive_url, else what was landed, else "no data"); None means a live fetch.
     """
-    manifest_file = land.extract(feed, logical_date, paths, policy, today=today)
+    manifest_file = land.extract(
+        feed, logical_date, paths, policy, today=today, auth_headers=auth_headers
+    )
     manifest = land.read_manifest(manifest_file)
     if not manifest.ok:
         raise FeedFailed(f"feed {feed.id} ({manifest.url}) for {logical_date}: {manifest.error}")

@@ -294,3 +294,16 @@ def test_archive_url_for() -> None:
     assert archive_url_for("https://a.example/?m={Y}{m}", date(2026, 12, 31)) == (
         "https://a.example/?m=202612"
     )
+
+
+def test_conn_id_names_an_airflow_connection(tmp_path: Path) -> None:
+    path = tmp_path / "feeds.yml"
+    path.write_text(
+        "feeds:\n  - id: private\n    url: https://example.com/feed/\n    conn_id: private_feed\n"
+    )
+    assert [feed.conn_id for feed in load_feeds(path)] == ["private_feed"]
+    path.write_text("feeds:\n  - id: private\n    url: https://example.com/feed/\n    conn_id: 7\n")
+    with pytest.raises(
+        ConfigError, match=r"\(private\): 'conn_id' must name an Airflow Connection"
+    ):
+        load_feeds(path)

@@ -434,3 +434,30 @@ def test_file_urls_refused_without_roots(tmp_path: Path) -> None:
         f"{feed.as_uri()} is outside the allowed file roots []; put the file under one of them "
         "or add its directory to $FEEDWAREHOUSE_FILE_ROOTS"
     )
+
+
+def test_auth_headers_basic_bearer_and_extra() -> None:
+    assert fetch.auth_headers("reader", "s3cret") == {"Authorization": "Basic cmVhZGVyOnMzY3JldA=="}
+    assert fetch.auth_headers(None, "tok") == {"Authorization": "Bearer tok"}
+    assert fetch.auth_headers(None, None, {"X-Api-Key": "k"}) == {"X-Api-Key": "k"}
+
+
+def test_credentials_are_not_sent_to_another_host_on_redirect(httpserver: HTTPServer) -> None:
+    other = HTTPServer(host="127.0.0.1", port=0)
+    other.start()
+    try:
+        other.expect_request("/feed").respond_with_data(RSS)
+        httpserver.expect_request("/private").respond_with_data(
+            "", status=302, headers={"Location": other.url_for("/feed")}
+        )
+        headers = {"Authorization": "Bearer tok", "X-Trace": "1"}
+        result = fetch_url(httpserver.url_for("/private"), FAST, request_headers=headers)
+        assert result.ok
+        ((first, _),) = httpserver.log
+        ((second, _),) = other.log
+    finally:
+        other.clear()
+        other.stop()
+    assert first.headers.get("Authorization") == "Bearer tok"
+    assert second.headers.get("Authorization") is None
+    assert second.headers.get("X-Trace") == "1"
