@@ -88,7 +88,8 @@ def test_reader_holding_the_file_never_blocks_a_publish(paths: Paths):
 def test_bi_file_opens_in_a_duckdb_1x_client(paths: Paths):
     """A DuckDB 1.x client (locked by tests/compat/read_bi_file.py.lock) reads the BI file."""
     build_warehouse(paths, ["a", "b", "c"])
-    uv = os.environ.get("UV") or shutil.which("uv")
+    bootstrap = COMPAT_SCRIPT.parents[2] / ".bootstrap" / "bin" / "uv"  # where `make` puts uv
+    uv = os.environ.get("UV") or shutil.which("uv") or (bootstrap.exists() and str(bootstrap))
     assert uv, "uv not found: run the tests through `make test` (uv run sets $UV)"
     result = subprocess.run(
         [uv, "run", "--quiet", "--frozen", "--script", str(COMPAT_SCRIPT), str(paths.published)],
