@@ -10,8 +10,12 @@ from typing import Any
 import pendulum
 from airflow.sdk import Asset, TriggerRule, dag, task
 
-from feedwarehouse.alerts import on_task_failure
-from feedwarehouse.assets import PUBLISHED_ASSET_NAME, PUBLISHED_ASSET_URI, WRITER_POOL
+from feedwarehouse.orchestration import (
+    PUBLISHED_ASSET_NAME,
+    PUBLISHED_ASSET_URI,
+    WRITER_POOL,
+    default_args,
+)
 
 PUBLISHED_WAREHOUSE = Asset(name=PUBLISHED_ASSET_NAME, uri=PUBLISHED_ASSET_URI)
 SCHEDULE = os.environ.get("FEEDWAREHOUSE_SCHEDULE", "@daily")
@@ -82,14 +86,7 @@ writer = {"pool": WRITER_POOL, "execution_timeout": timedelta(minutes=30)}
     start_date=pendulum.datetime(2026, 1, 1, tz="UTC"),
     catchup=False,
     max_active_runs=1,  # one writer: runs of different dates queue instead of interleaving
-    default_args={
-        "retries": 2,
-        "retry_delay": timedelta(minutes=1),
-        "retry_exponential_backoff": True,
-        "max_retry_delay": timedelta(minutes=15),
-        "execution_timeout": timedelta(minutes=15),
-        "on_failure_callback": on_task_failure,
-    },
+    default_args=default_args(),
     dagrun_timeout=timedelta(hours=3),
     doc_md=DOC_MD,
     tags=["feedwarehouse", "elt"],

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 import pendulum
 from airflow.sdk import Asset, dag, task
 
-from feedwarehouse.alerts import on_task_failure
-from feedwarehouse.assets import PUBLISHED_ASSET_NAME, PUBLISHED_ASSET_URI
+from feedwarehouse.orchestration import PUBLISHED_ASSET_NAME, PUBLISHED_ASSET_URI, default_args
 
 
 @dag(
@@ -17,13 +14,7 @@ from feedwarehouse.assets import PUBLISHED_ASSET_NAME, PUBLISHED_ASSET_URI
     start_date=pendulum.datetime(2026, 1, 1, tz="UTC"),
     catchup=False,
     max_active_runs=1,
-    default_args={
-        "retries": 2,
-        "retry_delay": timedelta(minutes=1),
-        "retry_exponential_backoff": True,
-        "execution_timeout": timedelta(minutes=15),
-        "on_failure_callback": on_task_failure,
-    },
+    default_args=default_args(),
     doc_md="Runs each time `feed_warehouse_daily` publishes: writes `exports/<mart>.parquet` "
     "and `.csv` under the data directory, for BI tools that read files rather than DuckDB.",
     tags=["feedwarehouse", "exports"],

@@ -8,7 +8,7 @@ from datetime import timedelta
 import pendulum
 from airflow.sdk import dag, task
 
-from feedwarehouse.alerts import on_task_failure
+from feedwarehouse.orchestration import default_args
 
 DEADLINE_HOUR = int(os.environ.get("FEEDWAREHOUSE_PUBLISH_DEADLINE_HOUR", "6"))
 
@@ -18,13 +18,7 @@ DEADLINE_HOUR = int(os.environ.get("FEEDWAREHOUSE_PUBLISH_DEADLINE_HOUR", "6"))
     schedule=f"0 {DEADLINE_HOUR} * * *",
     start_date=pendulum.datetime(2026, 1, 1, tz="UTC"),
     catchup=False,
-    default_args={
-        "retries": 1,
-        "retry_delay": timedelta(minutes=5),
-        "retry_exponential_backoff": True,
-        "execution_timeout": timedelta(minutes=5),
-        "on_failure_callback": on_task_failure,
-    },
+    default_args=default_args(retries=1, timeout_minutes=5),
     doc_md=f"At {DEADLINE_HOUR:02d}:00 UTC (`FEEDWAREHOUSE_PUBLISH_DEADLINE_HOUR`), checks that "
     "the BI file holds yesterday's data; if not, the task fails and the failure alert fires.",
     tags=["feedwarehouse", "alerts"],
