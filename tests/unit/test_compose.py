@@ -91,7 +91,22 @@ def _required_vars(text: str) -> set[str]:
 
 def test_compose_has_exactly_the_airflow_3_stack(compose: dict) -> None:
     assert "version" not in compose, "the Compose spec has no top-level version key"
-    assert set(compose["services"]) == {"postgres", *AIRFLOW_SERVICES}
+    default = {name for name, svc in compose["services"].items() if not svc.get("profiles")}
+    assert default == {"postgres", *AIRFLOW_SERVICES}
+
+
+def test_celery_profile_adds_a_broker_and_workers(compose: dict) -> None:
+    services = compose["services"]
+    profiled = {name: svc["profiles"] for name, svc in services.items() if svc.get("profiles")}
+    assert profiled == {"redis": ["celery"], "airflow-worker": ["celery"]}
+    worker = services["airflow-worker"]
+    assert worker["command"] == ["airflow", "celery", "worker"]
+    assert worker["image"] == IMAGE
+    assert worker["depends_on"]["redis"] == {"condition": "service_healthy"}
+    assert "warehouse-data:/data" in worker["volumes"]
+    env = worker["environment"]
+    assert env["AIRFLOW__CELERY__BROKER_URL"] == "redis://redis:6379/0"
+    assert env["AIRFLOW__CELERY__RESULT_BACKEND"].startswith("db+postgresql://airflow:${")
 
 
 def test_postgres_is_healthchecked_and_persistent(compose: dict) -> None:
@@ -110,7 +125,7 @@ def test_airflow_service_uses_the_common_image_and_settings(compose: dict, name:
     assert service["image"] == IMAGE
     build = service["build"]
     assert (build if isinstance(build, str) else build["context"]) in {".", "./"}
-    assert env["AIRFLOW__CORE__EXECUTOR"] == "LocalExecutor"
+    assert env["AIRFLOW__CORE__EXECUTOR"] == "${AIRFLOW_EXECUTOR:-LocalExecutor}"
     conn = env["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"]
     assert re.fullmatch(
         r"postgresql\+psycopg2://airflow:\$\{POSTGRES_PASSWORD:\?[^}]*\}@postgres(:5432)?/airflow",
@@ -271,7 +286,10 @@ def test_deploy_extra_is_declared_and_locked() -> None:
     pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
     deploy = pyproject["project"]["optional-dependencies"]["deploy"]
     names = {re.split(r"[<>=!~ \[;]", requirement, maxsplit=1)[0] for requirement in deploy}
-    assert names == {"apache-airflow-providers-postgres", "psycopg2-binary"}
+    assert names == {
+        "apache-airflow-providers-postgres", "psycopg2-binary",
+        "apache-airflow-providers-celery", "redis",
+    }  # fmt: skip
 
     lock = tomllib.loads((ROOT / "uv.lock").read_text(encoding="utf-8"))
     packages = {package["name"]: package for package in lock["package"]}
