@@ -34,8 +34,9 @@ One run per logical date `D`, every step idempotent per (feed, `D`): rerun or ba
 5. **publish** swaps the validated marts into `published/warehouse.duckdb` (the BI file),
    marks the `published_warehouse` Asset and returns the run report as XCom.
 
-Writer tasks share the `feedwarehouse_writer` pool (one slot) and runs never overlap
-(`max_active_runs=1`): DuckDB has one writer. Code: `include/feedwarehouse/pipeline.py`.
+Writer tasks share the `feedwarehouse_writer` pool (one slot): DuckDB has one writer. Scheduled
+runs never overlap (`max_active_runs=1`); backfill runs may, and the pool still serializes
+writes. Code: `include/feedwarehouse/pipeline.py`.
 """
 
 

@@ -38,9 +38,12 @@ fetches_to_process as (
                 select max(built.logical_date) - {{ var('lookback_days') }}::integer
                 from {{ this }} as built
             )
-            or fetches.fetched_at > (
-                select max(built.fetched_at)
+            or not exists (
+                select 1
                 from {{ this }} as built
+                where
+                    built.fetch_id = fetches.fetch_id
+                    and built.fetched_at = fetches.fetched_at
             )
     {% endif %}
 
