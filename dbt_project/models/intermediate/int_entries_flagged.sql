@@ -7,6 +7,31 @@
     )
 }}
 
+{% set checked_columns = [
+    'fetch_id',
+    'feed_id',
+    'logical_date',
+    'fetched_at',
+    'entry_index',
+    'post_id',
+    'post_identity',
+    'identity_source',
+    'guid',
+    'link',
+    'title',
+    'author',
+    'categories',
+    'summary',
+    'content_html',
+    'published_text',
+    'published_at',
+    'updated_at',
+    'comments_count',
+    'enclosure_count',
+    'defect_reason',
+    'is_exact_duplicate'
+] %}
+
 with
 
 fetches as (
@@ -191,56 +216,13 @@ row_defects as (
 
 checked_entries as (
 
-    select
-        fetch_id,
-        feed_id,
-        logical_date,
-        fetched_at,
-        entry_index,
-        post_id,
-        post_identity,
-        identity_source,
-        guid,
-        link,
-        title,
-        author,
-        categories,
-        summary,
-        content_html,
-        published_text,
-        published_at,
-        updated_at,
-        comments_count,
-        enclosure_count,
-        defect_reason,
-        is_exact_duplicate
+    -- the same columns from both sides (listed once, in checked_columns above)
+    select {{ checked_columns | join(', ') }}
     from listings_checked
 
     union all
 
-    select
-        fetch_id,
-        feed_id,
-        logical_date,
-        fetched_at,
-        entry_index,
-        post_id,
-        post_identity,
-        identity_source,
-        guid,
-        link,
-        title,
-        author,
-        categories,
-        summary,
-        content_html,
-        published_text,
-        published_at,
-        updated_at,
-        comments_count,
-        enclosure_count,
-        defect_reason,
-        is_exact_duplicate
+    select {{ checked_columns | join(', ') }}
     from row_defects
 
 ),
