@@ -89,7 +89,7 @@ def _run(args: argparse.Namespace) -> int:
         return 1
     for feed_id, error in summary.failed.items():
         print(f"error: feed {feed_id} failed for {args.date}: {error}", file=sys.stderr)
-    print(report(paths, args.date))
+    print(report(paths, args.date, summary.mart_rows))
     return 0 if summary.ok else 1
 
 
@@ -132,15 +132,20 @@ def _summary(args: argparse.Namespace) -> int:
     return 0
 
 
-def report(paths: Paths, logical_date: date | None = None) -> str:
-    """A closing report: rows per mart, the validation verdicts, where BI reads, a query."""
+def report(
+    paths: Paths, logical_date: date | None = None, counts: dict[str, int] | None = None
+) -> str:
+    """A closing report: rows per mart, the validation verdicts, where BI reads, a query.
+
+    `counts` are the rows per mart when the caller has measured them already (a run has).
+    """
     from feedwarehouse.pipeline import gx_dir, mart_row_counts
     from feedwarehouse.validate import data_docs_index
     from feedwarehouse.warehouse import connect
 
     published = paths.published
 
-    counts = mart_row_counts(published)
+    counts = counts if counts is not None else mart_row_counts(published)
     conn = connect(published, read_only=True)
     try:
         if logical_date is None:
@@ -155,7 +160,7 @@ def report(paths: Paths, logical_date: date | None = None) -> str:
     finally:
         conn.close()
     lines = ["", "Marts (rows):"]
-    lines += [f"  marts.{mart:<10} {rows:>6}" for mart, rows in counts.items()]
+    lines += [f"  marts.{mart:<20} {rows:>6}" for mart, rows in counts.items()]
     lines.append("Validation:")
     for day, suite, total, passed, critical in verdicts:
         verdict = "passed" if critical == 0 else "FAILED"
