@@ -260,7 +260,9 @@ def test_backfill_by_the_scheduler_publishes_the_marts_of_on_time_runs(
     env = {
         **os.environ,
         "AIRFLOW_HOME": str(home),
-        "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"sqlite:///{home / 'airflow.db'}",
+        # four processes share one SQLite file: wait for its lock (60 s) instead of pysqlite's
+        # 5 s default, which a busy scheduler exceeded ("database is locked" in backfill create)
+        "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"sqlite:///{home / 'airflow.db'}?timeout=60",
         "AIRFLOW__CORE__EXECUTOR": "LocalExecutor",
         "AIRFLOW__CORE__DAGS_FOLDER": str(REPO / "dags"),
         "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
