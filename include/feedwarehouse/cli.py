@@ -11,6 +11,7 @@ from pathlib import Path
 
 from feedwarehouse.config import ConfigError, Paths, data_paths, feeds_file, load_feeds
 
+EXIT_BUSY = 75  # EX_TEMPFAIL: another run holds the warehouse, try again later
 EXAMPLE_QUERY = """\
 select t.name as tag, count(*) as posts
 from marts.post_tags pt join marts.tags t using (tag_id)
@@ -46,6 +47,14 @@ def _parser() -> argparse.ArgumentParser:
         help="wall-clock date (default: today, UTC); a --date before yesterday is a backfill, "
         "read from archive_url or the landing zone, never from the live feed",
     )
+    run.add_argument(
+        "--wait",
+        type=float,
+        default=0,
+        metavar="SECONDS",
+        help="if another run is writing the warehouse, wait up to SECONDS for it (default 0: "
+        f"refuse at once with exit code {EXIT_BUSY})",
+    )
     run.set_defaults(handler=_run)
 
     sample = commands.add_parser("sample", help="write synthetic WordPress feeds + feeds.yml")
@@ -79,14 +88,18 @@ def _run(args: argparse.Namespace) -> int:
     from feedwarehouse.pipeline import run_all  # heavy imports only for this command
     from feedwarehouse.transform import TransformFailed
     from feedwarehouse.validate import ValidationFailed
+    from feedwarehouse.warehouse import WriterBusy
 
     paths = data_paths(args.data_dir)
     feeds = load_feeds(feeds_file(args.feeds))
     try:
-        summary = run_all(feeds, args.date, paths, today=args.today)
+        summary = run_all(feeds, args.date, paths, today=args.today, lock_timeout=args.wait)
     except (ValidationFailed, TransformFailed) as exc:
         print(f"error: nothing was published for {args.date}: {exc}", file=sys.stderr)
         return 1
+    except WriterBusy as exc:
+        print(f"error: {args.date} not run: {exc}", file=sys.stderr)
+        return EXIT_BUSY
     for feed_id, error in summary.failed.items():
         print(f"error: feed {feed_id} failed for {args.date}: {error}", file=sys.stderr)
     print(report(paths, args.date, summary.mart_rows))

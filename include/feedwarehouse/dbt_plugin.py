@@ -10,6 +10,8 @@ import nh3
 from dbt.adapters.duckdb.plugins import BasePlugin
 from duckdb import DuckDBPyConnection
 
+from feedwarehouse import failpoints
+
 
 def sanitize_html(html: str) -> str:
     """Feed HTML made safe to render: scripts, event handlers and javascript: URLs removed.
@@ -17,6 +19,7 @@ def sanitize_html(html: str) -> str:
     nh3's defaults keep structure (headings, lists, tables, links, images) and drop the
     contents of <script> and <style>; null never reaches here (DuckDB returns null for it).
     """
+    failpoints.hit("dbt.sanitize_html")
     return nh3.clean(html)
 
 

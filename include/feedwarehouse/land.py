@@ -25,6 +25,7 @@ from urllib.parse import urlparse
 
 import httpx
 
+from feedwarehouse import failpoints
 from feedwarehouse.config import Feed, Paths, archive_url_for
 from feedwarehouse.fetch import (
     FetchPolicy,
@@ -213,6 +214,7 @@ def land(
     if result.ok and result.body is not None:
         sha = _store(paths, result.body)
         size = len(result.body)
+        failpoints.hit("land.payload_stored")
     return Manifest(
         feed_id=feed.id,
         url=result.url,

@@ -14,6 +14,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from feedwarehouse import failpoints
 from feedwarehouse.config import Paths
 from feedwarehouse.land import Manifest, read_manifest, read_payload
 from feedwarehouse.parse import FeedParseError, ParsedFeed, parse_feed
@@ -205,6 +206,7 @@ def _replace_fetch(
             f"values ({', '.join('?' * len(FETCH_COLUMNS))})",
             row,
         )
+        failpoints.hit("load.fetch_inserted")
         if parsed and parsed.entries:
             entries = _entries_frame(fetch_id, manifest, parsed)  # noqa: F841 - read by name below
             columns = ", ".join(ENTRY_COLUMNS)
@@ -213,6 +215,7 @@ def _replace_fetch(
     except BaseException:
         conn.execute("rollback")
         raise
+    failpoints.hit("load.fetch_committed")
 
 
 def _entries_frame(fetch_id: str, manifest: Manifest, parsed: ParsedFeed) -> pd.DataFrame:

@@ -65,9 +65,9 @@ def gx_dir(paths: Paths) -> Path:
 
 
 @contextmanager
-def writer(paths: Paths) -> Iterator[duckdb.DuckDBPyConnection]:
-    """The writer's connection, under the lock, closed on exit."""
-    with writer_lock(paths):
+def writer(paths: Paths, holder: str) -> Iterator[duckdb.DuckDBPyConnection]:
+    """The writer's connection, under the lock (waiting for it), closed on exit."""
+    with writer_lock(paths, holder=holder):
         conn = connect(paths.warehouse)
         try:
             yield conn
@@ -107,7 +107,7 @@ def load_raw(
     manifests = land.landed_manifests(paths, logical_date)
     if feed_ids is not None:
         manifests = [m for m in manifests if m.stem in set(feed_ids)]
-    with writer(paths) as conn:
+    with writer(paths, f"load_raw for {logical_date}") as conn:
         summary = load.load_raw(conn, paths, manifests)
     log.info("raw load for %s: %s", logical_date, summary.as_dict())
     return summary
@@ -117,7 +117,7 @@ def validate_raw(
     logical_date: date, paths: Paths, suites_dir: Path = EXPECTATIONS_DIR
 ) -> list[validate.ValidationReport]:
     """The raw gate: the date's raw rows against expectations/raw_*.json."""
-    with writer(paths) as conn:
+    with writer(paths, f"validate_raw for {logical_date}") as conn:
         load.ensure_schema(conn)
         return validate.validate_gate(
             conn, RAW_SUITES, logical_date=logical_date, suites_dir=suites_dir,
@@ -127,7 +127,7 @@ def validate_raw(
 
 def transform_marts(paths: Paths) -> None:
     """dbt build (models, snapshots, tests), then the docs site describing what was built."""
-    with writer_lock(paths):
+    with writer_lock(paths, holder="dbt build"):
         transform.run_dbt("build", paths)
         transform.generate_docs(paths)
 
@@ -136,7 +136,7 @@ def validate_marts(
     logical_date: date, paths: Paths, suites_dir: Path = EXPECTATIONS_DIR
 ) -> list[validate.ValidationReport]:
     """The marts gate: every mart, and the BI file's posts still present."""
-    with writer(paths) as conn:
+    with writer(paths, f"validate_marts for {logical_date}") as conn:
         return validate.validate_gate(
             conn, MARTS_SUITES, logical_date=logical_date, published=paths.published,
             suites_dir=suites_dir, gx_dir=gx_dir(paths),
@@ -145,7 +145,7 @@ def validate_marts(
 
 def publish_marts(paths: Paths) -> Path:
     """Swap the validated marts into the BI file."""
-    with writer(paths) as conn:
+    with writer(paths, "publish") as conn:
         target = publish.publish(conn, paths)
     log.info("published %s", target)
     return target
@@ -170,12 +170,28 @@ def run_all(
     policy: FetchPolicy | None = None,
     suites_dir: Path = EXPECTATIONS_DIR,
     today: date | None = None,
+    lock_timeout: float | None = 0,
 ) -> RunSummary:
     """Every step in order; a bad feed is reported, a failed gate stops before publish.
 
     `today` (the caller's wall-clock date) makes an old logical date a backfill: archive_url or
-    landed payloads, never the live feed. None fetches live.
+    landed payloads, never the live feed. None fetches live. The whole run holds the writer
+    lock, so two runs never interleave: with `lock_timeout` 0 a second run refuses at once
+    (WriterBusy), None waits for the first, a number waits that many seconds.
     """
+    holder = f"feedwarehouse run --date {logical_date}"
+    with writer_lock(paths, timeout=lock_timeout, holder=holder):
+        return _run_steps(feeds, logical_date, paths, policy, suites_dir, today)
+
+
+def _run_steps(
+    feeds: list[Feed],
+    logical_date: date,
+    paths: Paths,
+    policy: FetchPolicy | None,
+    suites_dir: Path,
+    today: date | None,
+) -> RunSummary:
     summary = RunSummary(logical_date)
     # concurrently; every failure is in its manifest, and load_raw reports it
     land.extract_all(feeds, logical_date, paths, policy, today=today)
@@ -191,7 +207,7 @@ def run_all(
 
 def run_report(logical_date: date, paths: Paths) -> dict[str, Any]:
     """The day's outcome per feed and gate, for the task log, XCom and alerts."""
-    with writer(paths) as conn:
+    with writer(paths, f"run report for {logical_date}") as conn:
         fetches = conn.execute(
             "select feed_id, error, entry_count from raw.fetches "
             "where logical_date = ? order by feed_id",

@@ -1,8 +1,10 @@
 """Publish: copy the validated marts into the BI file and swap it in atomically.
 
 Readers that hold the old file keep reading it (the rename never touches their open inode),
-and the writer never waits on them. The file is written in DuckDB's v1.0.0 storage format so
-BI drivers that bundle DuckDB 1.x can open it.
+and the writer never waits on them. The file is read-only (0444): a BI tool that forgets
+`read_only` gets an error instead of taking the write lock or changing published data.
+It is written in DuckDB's v1.0.0 storage format so BI drivers that bundle DuckDB 1.x can
+open it.
 """
 
 from __future__ import annotations
@@ -13,17 +15,20 @@ from pathlib import Path
 
 import duckdb
 
+from feedwarehouse import failpoints
 from feedwarehouse.config import Paths
 from feedwarehouse.warehouse import connect
 
 PUBLISHED_SCHEMAS = ("marts", "quality")
 STORAGE_VERSION = "v1.0.0"
+READER_MODE = 0o444  # the BI file is for reading; only a publish (a rename) replaces it
 
 
 def publish(conn: duckdb.DuckDBPyConnection, paths: Paths) -> Path:
     """Write every table of the published schemas to a new file, then rename it into place."""
     target = paths.published
     target.parent.mkdir(parents=True, exist_ok=True)
+    _remove_abandoned(target)
     staging = target.with_name(f".{target.stem}.{uuid.uuid4().hex}.duckdb")
     alias = "bi_publish"
     conn.execute(f"attach '{staging}' as {alias} (storage_version '{STORAGE_VERSION}')")
@@ -33,9 +38,13 @@ def publish(conn: duckdb.DuckDBPyConnection, paths: Paths) -> Path:
             source = f"{schema}.{table}"  # from information_schema, not from input
             conn.execute(f"create table {alias}.{source} as select * from {source}")  # noqa: S608
             _copy_comments(conn, alias, schema, table)
+            failpoints.hit("publish.table_copied")
         conn.execute(f"detach {alias}")
+        staging.chmod(READER_MODE)
         _fsync(staging)
+        failpoints.hit("publish.staged")
         os.replace(staging, target)
+        failpoints.hit("publish.swapped")
         _fsync(target.parent)
     finally:
         if staging.exists():
@@ -43,6 +52,12 @@ def publish(conn: duckdb.DuckDBPyConnection, paths: Paths) -> Path:
             staging.unlink()
             Path(f"{staging}.wal").unlink(missing_ok=True)
     return target
+
+
+def _remove_abandoned(target: Path) -> None:
+    """Staging files of a publish that was killed before its swap (the caller holds the lock)."""
+    for leftover in target.parent.glob(f".{target.stem}.*.duckdb*"):
+        leftover.unlink(missing_ok=True)
 
 
 def _copy_comments(conn: duckdb.DuckDBPyConnection, alias: str, schema: str, table: str) -> None:
