@@ -4,13 +4,27 @@ import os
 import tempfile
 
 import pytest
+from faultkit import Ledger
 
 os.environ.setdefault("AIRFLOW_HOME", tempfile.mkdtemp(prefix="feedwarehouse-airflow-"))
 os.environ["AIRFLOW__CORE__LOAD_EXAMPLES"] = "False"
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
+
+_LEDGER = Ledger()
 
 
 @pytest.fixture(scope="session")
 def httpserver_listen_address() -> tuple[str, int]:
     """pytest-httpserver listens on 127.0.0.1 (not "localhost"): tests talk to nothing else."""
     return ("127.0.0.1", 0)
+
+
+@pytest.fixture(scope="session")
+def fault_ledger() -> Ledger:
+    """The fault suite's tally (tests/faultkit.py), printed at the end of the session."""
+    return _LEDGER
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    if _LEDGER.records:
+        terminalreporter.write_sep("=", _LEDGER.summary())

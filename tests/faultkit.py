@@ -1,0 +1,106 @@
+"""Shared by the fault-injection suite (`pytest -m faults`): the ledger and warehouse diffs.
+
+Every fault test records what it injected in the session's `fault_ledger` fixture: the fault,
+whether a rerun recovered, and the rows lost and duplicated compared with a run that saw no
+fault. The suite prints the totals at the end of the session (tests/conftest.py).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+
+# columns stamped with the wall clock of a load or a dbt run, not derived from the feeds
+LOAD_TIME_COLUMNS = frozenset(
+    {"fetched_at", "validated_at", "dbt_updated_at", "dbt_valid_from", "dbt_valid_to", "dbt_scd_id"}
+)
+RAW_TABLES = ("raw.fetches", "raw.entries")
+MART_TABLES = (
+    "marts.posts", "marts.tags", "marts.post_tags", "marts.authors", "marts.feed_authors",
+    "marts.feeds", "marts.daily_posts", "marts.daily_tag_posts", "marts.daily_author_posts",
+)  # fmt: skip
+WAREHOUSE_TABLES = (*RAW_TABLES, *MART_TABLES, "snapshots.posts_snapshot")
+
+Rows = dict[str, Counter[tuple[str, ...]]]
+
+
+@dataclass
+class FaultRecord:
+    fault: str
+    recovered: bool
+    lost: int
+    duplicated: int
+
+
+@dataclass
+class Ledger:
+    """What the fault suite injected and what it cost; printed once per session."""
+
+    records: list[FaultRecord] = field(default_factory=list)
+
+    def record(
+        self, fault: str, *, recovered: bool = False, lost: int = 0, duplicated: int = 0
+    ) -> None:
+        """One fault injected; `recovered` when a rerun after it equalled an undisturbed run."""
+        self.records.append(FaultRecord(fault, recovered, lost, duplicated))
+
+    def summary(self) -> str:
+        recovered = sum(r.recovered for r in self.records)
+        lost = sum(r.lost for r in self.records)
+        duplicated = sum(r.duplicated for r in self.records)
+        return (
+            f"fault suite: {len(self.records)} faults tried, {recovered} runs recovered, "
+            f"{lost} rows lost, {duplicated} rows duplicated"
+        )
+
+
+def table_rows(database: Path, tables: tuple[str, ...] = WAREHOUSE_TABLES) -> Rows:
+    """Each table's rows as a multiset, load-time columns left out; read-only."""
+    conn = duckdb.connect(str(database), read_only=True)
+    try:
+        rows: Rows = {}
+        for table in tables:
+            schema, name = table.split(".")
+            columns = [
+                column
+                for (column,) in conn.execute(
+                    "select column_name from information_schema.columns "
+                    "where table_schema = ? and table_name = ? order by ordinal_position",
+                    [schema, name],
+                ).fetchall()
+                if column not in LOAD_TIME_COLUMNS
+            ]
+            if not columns:
+                rows[table] = Counter()
+                continue
+            selected = ", ".join(f'"{column}"' for column in columns)
+            rows[table] = Counter(
+                tuple(repr(value) for value in row)
+                for row in conn.execute(f"select {selected} from {table}").fetchall()
+            )
+        return rows
+    finally:
+        conn.close()
+
+
+def diff(expected: Rows, actual: Rows) -> tuple[int, int]:
+    """(rows lost, rows duplicated or unexpected) of `actual` against `expected`, all tables."""
+    lost = duplicated = 0
+    for table, want in expected.items():
+        got = actual.get(table, Counter())
+        lost += sum((want - got).values())
+        duplicated += sum((got - want).values())
+    return lost, duplicated
+
+
+def differing_tables(expected: Rows, actual: Rows) -> dict[str, tuple[int, int]]:
+    """Per table (lost, extra) where the two differ: the assertion message of a failed diff."""
+    out = {}
+    for table in sorted(set(expected) | set(actual)):
+        want, got = expected.get(table, Counter()), actual.get(table, Counter())
+        if want != got:
+            out[table] = (sum((want - got).values()), sum((got - want).values()))
+    return out
