@@ -58,7 +58,8 @@ test: lint  ## lint, then the whole test suite (fails loudly if no test ran)
 bench: install  ## benchmarks, reported as ratios in bench/results.md (about an hour)
 	$(UV) run --frozen --group bench python -m bench
 
-up:  ## start the Airflow stack with docker compose (needs .env, see .env.example)
+up: install  ## start the Airflow stack with docker compose (.env with fresh secrets if missing)
+	$(RUN) feedwarehouse deploy-env --example .env.example --out .env
 	docker compose up --build -d
 
 clean:  ## remove local data, Airflow home and caches (keeps .venv)

@@ -68,6 +68,13 @@ def _parser() -> argparse.ArgumentParser:
     summary.add_argument("--data-dir", type=Path, help="default: $FEEDWAREHOUSE_DATA_DIR or ./data")
     summary.set_defaults(handler=_summary)
 
+    env = commands.add_parser(
+        "deploy-env", help="write the compose stack's .env with freshly generated secrets"
+    )
+    env.add_argument("--example", type=Path, default=Path(".env.example"), help="template")
+    env.add_argument("--out", type=Path, default=Path(".env"), help="kept if it exists")
+    env.set_defaults(handler=_deploy_env)
+
     replay = commands.add_parser(
         "replay", help="rebuild one date's raw tables from the landing zone alone (no network)"
     )
@@ -115,6 +122,18 @@ def _sample(args: argparse.Namespace) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     print(f"wrote {len(sample.feeds)} feeds, {sample.post_count} posts: {sample.feeds_file}")
+    return 0
+
+
+def _deploy_env(args: argparse.Namespace) -> int:
+    from feedwarehouse.deploy import write_env
+
+    try:
+        filled = write_env(args.example, args.out)
+    except FileExistsError as exc:
+        print(f"{exc}", file=sys.stderr)
+        return 0
+    print(f"wrote {args.out} (mode 600) with new secrets: {', '.join(filled)}")
     return 0
 
 

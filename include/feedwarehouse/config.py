@@ -8,6 +8,7 @@ import string
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import yaml
 
@@ -104,6 +105,13 @@ def load_feeds(path: str | Path) -> list[Feed]:
             raise ConfigError(
                 f"{where}: 'id' must be lowercase letters, digits, '-' or '_', got {feed_id!r}"
             )
+        for key in ("url", "archive_url"):
+            if "@" in urlsplit(str(entry.get(key) or "")).netloc:
+                raise ConfigError(
+                    f"{where} ({feed_id}): '{key}' carries credentials (user:password@host), "
+                    "which would be stored with every fetch and shown in logs; put them in an "
+                    "Airflow Connection and name it with 'conn_id'"
+                )
         if not isinstance(url, str) or not url.startswith(_SCHEMES):
             raise ConfigError(f"{where} ({feed_id}): 'url' must start with {_SCHEMES}, got {url!r}")
         archive_url = entry.get("archive_url")

@@ -27,6 +27,7 @@ import httpx
 
 from feedwarehouse import failpoints
 from feedwarehouse.config import Feed, Paths, archive_url_for
+from feedwarehouse.credentials import MissingCredentials, connection_headers
 from feedwarehouse.fetch import (
     FetchPolicy,
     FetchResult,
@@ -157,6 +158,8 @@ def extract(
 
     Idempotent: a date whose payload already landed successfully is not fetched again, so a
     rerun (or a backfill of a date that was fetched live) loads exactly what was first seen.
+    A feed with a `conn_id` and no `auth_headers` (Airflow passes its Connection's) reads
+    the Connection from $AIRFLOW_CONN_<CONN_ID>.
     """
     policy = _feed_policy(feed, paths, policy or default_policy())
     target = manifest_path(paths, feed.id, logical_date)
@@ -164,6 +167,13 @@ def extract(
     # a deleted payload (the fix for a corrupt one) is fetched again
     if landed is not None and landed.ok and _payloads_present(paths, landed):
         return target
+    if feed.conn_id and auth_headers is None:
+        try:
+            auth_headers = connection_headers(feed.conn_id)
+        except MissingCredentials as exc:
+            failed = FetchResult(url=feed.url, error=f"feed {feed.id}: {exc}")
+            write_manifest(target, land(paths, feed, logical_date, failed))
+            return target
     fetch = _Fetcher(
         policy, client, limiter or HostLimiter(policy.per_host), sleep, auth_headers or {}
     )

@@ -211,7 +211,7 @@ def test_env_example_lists_every_required_variable(compose_text: str) -> None:
     }
     assert required <= set(defined), f"missing in .env.example: {required - set(defined)}"
     for var in required:
-        assert defined[var] == "change-me", f"{var} in .env.example must be a placeholder"
+        assert defined[var] == "", f"{var} in .env.example must be empty: no default password"
 
 
 # Dockerfile and .dockerignore

@@ -1,0 +1,53 @@
+"""A private feed's credentials: from an Airflow Connection, never from the feeds file or a URL.
+
+Inside Airflow the DAG reads the feed's `conn_id` with `Connection.get` (any secrets backend).
+Outside it (`feedwarehouse run`) the same Connection is read the way Airflow's environment
+backend reads it, from `AIRFLOW_CONN_<CONN_ID>`: JSON (`{"login": …, "password": …,
+"extra": {"headers": {…}}}`) or a URI (`http://login:password@host`). One secret, set once,
+serves both. Values are only turned into request headers; nothing here logs or stores them.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from urllib.parse import unquote, urlsplit
+
+from feedwarehouse.fetch import auth_headers
+
+
+class MissingCredentials(LookupError):
+    """The feed names a Connection that is not defined where this process can read it."""
+
+
+def env_name(conn_id: str) -> str:
+    """Airflow's own rule (so a conn_id with '-' cannot come from the environment: use '_')."""
+    return f"AIRFLOW_CONN_{conn_id.upper()}"
+
+
+def connection_headers(conn_id: str) -> dict[str, str]:
+    """Request headers for Connection `conn_id` from the environment; raise if it is unset."""
+    name = env_name(conn_id)
+    value = os.environ.get(name, "").strip()
+    if not value:
+        raise MissingCredentials(
+            f"Connection {conn_id!r} is not set: define it in Airflow (Admin > Connections) "
+            f"or as ${name} (JSON with login/password, or a URI)"
+        )
+    if value.startswith("{"):
+        try:
+            conn = json.loads(value)
+        except json.JSONDecodeError as exc:
+            # the position only: the text holds the secret
+            raise MissingCredentials(
+                f"${name} is not valid JSON (line {exc.lineno}, column {exc.colno})"
+            ) from None
+        extra = conn.get("extra") or {}
+        if isinstance(extra, str):
+            extra = json.loads(extra or "{}")
+        return auth_headers(conn.get("login"), conn.get("password"), extra.get("headers"))
+    parts = urlsplit(value)
+    return auth_headers(
+        unquote(parts.username) if parts.username else None,
+        unquote(parts.password) if parts.password else None,
+    )
