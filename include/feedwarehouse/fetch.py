@@ -39,6 +39,8 @@ class FetchPolicy:
 
     connect_timeout: float = 10.0
     read_timeout: float = 30.0
+    # one attempt, request to last body byte: a server trickling bytes never trips read_timeout
+    attempt_timeout: float = 300.0
     attempts: int = 4
     backoff_base: float = 1.0
     backoff_max: float = 60.0
@@ -81,6 +83,10 @@ class FetchResult:
 
 class BodyTooLarge(Exception):
     pass
+
+
+class BodyTooSlow(Exception):
+    """The body was still arriving when the attempt's time ran out."""
 
 
 class HostLimiter:
@@ -157,6 +163,12 @@ def _fetch_http(
         except httpx.TimeoutException as exc:
             result.error = f"timed out fetching {url} ({type(exc).__name__})"
             response = None
+        except BodyTooSlow:
+            result.error = (
+                f"timed out fetching {url} (body still arriving after the "
+                f"{policy.attempt_timeout:g} s attempt_timeout)"
+            )
+            response = None
         except httpx.HTTPError as exc:
             result.error = f"{type(exc).__name__} fetching {url}: {exc}"
             response = None
@@ -196,7 +208,9 @@ def _get_following_redirects(
     limiter: HostLimiter,
 ) -> tuple[int, dict[str, str], bytes | None]:
     """One attempt: (status, kept headers, body if 2xx), following bounded redirects."""
+    deadline = time.monotonic() + policy.attempt_timeout
     current = url
+    hops = [url]
     for _hop in range(MAX_REDIRECTS + 1):
         _check_host(current, policy)
         with limiter.slot(current), client.stream("GET", current, headers=request_headers) as r:
@@ -207,6 +221,7 @@ def _get_following_redirects(
                     # credentials are for the feed's host, never for where it redirects to
                     request_headers = _without_credentials(request_headers)
                 current = target
+                hops.append(current)
                 if urlparse(current).scheme not in ("http", "https"):
                     raise _Refused(f"{url} redirects to {current}: only http(s) is followed")
                 continue
@@ -214,7 +229,7 @@ def _get_following_redirects(
             if not 200 <= r.status_code < 300:
                 return r.status_code, headers, None
             try:
-                return r.status_code, headers, _read_capped(r, policy.max_body_bytes)
+                return r.status_code, headers, _read_capped(r, policy.max_body_bytes, deadline)
             except BodyTooLarge:
                 raise _Refused(
                     f"body of {url} exceeds the {policy.max_body_bytes}-byte cap"
@@ -225,7 +240,15 @@ def _get_following_redirects(
                     f"body of {url} could not be decoded (Content-Encoding {encoding}): {exc}; "
                     "the server sent a corrupt compressed body"
                 ) from None
-    raise _Refused(f"more than {MAX_REDIRECTS} redirects fetching {url}")
+    raise _Refused(f"more than {MAX_REDIRECTS} redirects fetching {url}: {_redirect_chain(hops)}")
+
+
+def _redirect_chain(hops: list[str]) -> str:
+    """The loop in a chain of redirects (its first repeated URL, there and back), else the chain."""
+    for index, hop in enumerate(hops):
+        if hop in hops[:index]:
+            return "redirect loop " + " -> ".join(hops[hops.index(hop) : index + 1])
+    return " -> ".join(hops)
 
 
 def _without_credentials(headers: dict[str, str]) -> dict[str, str]:
@@ -259,13 +282,15 @@ def _addresses(host: str) -> list[ipaddress.IPv4Address | ipaddress.IPv6Address]
     return [ipaddress.ip_address(str(info[4][0]).split("%")[0]) for info in infos]
 
 
-def _read_capped(response: httpx.Response, cap: int) -> bytes:
+def _read_capped(response: httpx.Response, cap: int, deadline: float) -> bytes:
     chunks: list[bytes] = []
     size = 0
     for chunk in response.iter_bytes():
         size += len(chunk)
         if size > cap:
             raise BodyTooLarge
+        if time.monotonic() > deadline:
+            raise BodyTooSlow
         chunks.append(chunk)
     return b"".join(chunks)
 

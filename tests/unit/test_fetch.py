@@ -234,7 +234,9 @@ def test_redirect_loop_gives_up(httpserver: HTTPServer) -> None:
     )
     url = httpserver.url_for("/loop")
     result = fetch_url(url, FAST)
-    assert result.error == f"more than {MAX_REDIRECTS} redirects fetching {url}"
+    assert result.error == (
+        f"more than {MAX_REDIRECTS} redirects fetching {url}: redirect loop {url} -> {url}"
+    )
     assert result.attempts == 1
     assert len(httpserver.log) == MAX_REDIRECTS + 1
 
