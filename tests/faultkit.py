@@ -57,8 +57,12 @@ class Ledger:
         )
 
 
-def table_rows(database: Path, tables: tuple[str, ...] = WAREHOUSE_TABLES) -> Rows:
-    """Each table's rows as a multiset, load-time columns left out; read-only."""
+def table_rows(database: Path, tables: tuple[str, ...] = WAREHOUSE_TABLES, **where: object) -> Rows:
+    """Each table's rows as a multiset, load-time columns left out; read-only.
+
+    `where` keeps the rows whose columns equal the values given, e.g. `logical_date=day`: the
+    rows an earlier, good day loaded, which a later day's fault must leave as they were.
+    """
     conn = duckdb.connect(str(database), read_only=True)
     try:
         rows: Rows = {}
@@ -77,9 +81,12 @@ def table_rows(database: Path, tables: tuple[str, ...] = WAREHOUSE_TABLES) -> Ro
                 rows[table] = Counter()
                 continue
             selected = ", ".join(f'"{column}"' for column in columns)
+            condition = " and ".join(f'"{column}" = ?' for column in where) or "true"
             rows[table] = Counter(
                 tuple(repr(value) for value in row)
-                for row in conn.execute(f"select {selected} from {table}").fetchall()
+                for row in conn.execute(
+                    f"select {selected} from {table} where {condition}", list(where.values())
+                ).fetchall()
             )
         return rows
     finally:
