@@ -131,3 +131,16 @@ def test_dbt_descriptions_travel_into_the_bi_file(paths: Paths):
         conn.close()
     assert table == "One row per post, it's the main mart."
     assert columns == [("post_id", None), ("title", "Title as the feed wrote it.")]
+
+
+def test_the_bi_file_is_read_only_and_a_killed_publish_leaves_nothing(paths: Paths):
+    # what a publish killed before its swap leaves behind: a staging file and its WAL
+    paths.published.parent.mkdir(parents=True)
+    abandoned = paths.published.with_name(".warehouse.0123abcd.duckdb")
+    abandoned.write_bytes(b"half a file")
+    Path(f"{abandoned}.wal").write_bytes(b"wal")
+    build_warehouse(paths, ["Hello"])
+    assert sorted(p.name for p in paths.published.parent.iterdir()) == ["warehouse.duckdb"]
+    assert paths.published.stat().st_mode & 0o777 == 0o444
+    build_warehouse(paths, ["Hello", "Again"])  # a read-only file is still replaced
+    assert published_titles(paths.published) == ["Again", "Hello"]
