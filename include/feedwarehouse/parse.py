@@ -4,15 +4,20 @@ from __future__ import annotations
 
 import calendar
 import codecs
+import io
 import json
 import re
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from html import unescape
 from typing import Any
 from urllib.parse import urljoin, urlparse
+from xml.parsers import expat
 
 import feedparser
+from feedparser.encodings import convert_to_utf8
+from feedparser.sanitizer import replace_doctype
 
 _BOMS = (codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
 _XML_ENCODING = re.compile(rb"""\A\s*<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9._:-]+)["']""")
@@ -22,6 +27,12 @@ _ENTITY_DECL = re.compile(rb"<!ENTITY[^>]*>")
 _CHAR_ENTITY = re.compile(
     rb"""<!ENTITY\s+[A-Za-z_][\w.-]*\s+(["'])&#(?:[0-9]+|x[0-9A-Fa-f]+);\1\s*>"""
 )
+_CHAR_REFERENCE = re.compile(r"&#(?:[0-9]+|x[0-9A-Fa-f]+);")
+# <link rel="alternate" type="application/rss+xml" href="..."> of an HTML page
+_FEED_LINK = re.compile(
+    rb"<link\b[^>]*\btype\s*=\s*[\"']?application/(?:rss|atom)\+xml\b[^>]*>", re.I
+)
+_HREF = re.compile(rb"""\bhref\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.I)
 
 
 class FeedParseError(ValueError):
@@ -64,17 +75,24 @@ def parse_feed(payload: bytes, *, source: str, content_type: str | None = None) 
     `source` is the URL fetched (named in errors, the base for relative links when the feed
     has no absolute link); `content_type` is the HTTP header, used only for its charset.
     """
-    check_entities(payload, source=source)
-    headers, encoding_note = _charset_headers(payload, content_type)
-    # Sanitizing is most of feedparser's cost and would alter the raw record.
+    payload, nul_note = _without_nuls(payload)
+    payload, headers, encoding_note = _decoding(payload, content_type)
+    check_entities(payload, source=source, headers=headers)
+    # A stream, never the bytes themselves: feedparser first tries bytes as a file name, so a
+    # body of "/etc/passwd" or "/dev/zero" would be read from disk. Sanitizing is most of
+    # feedparser's cost and would alter the raw record.
     parsed = feedparser.parse(
-        payload, sanitize_html=False, resolve_relative_uris=False, response_headers=headers
+        io.BytesIO(payload),
+        sanitize_html=False,
+        resolve_relative_uris=False,
+        response_headers=headers,
     )
     bozo_reason = _describe(parsed.get("bozo_exception")) if parsed.get("bozo") else None
-    bozo_reason = bozo_reason or encoding_note
+    bozo_reason = bozo_reason or "; ".join(filter(None, (encoding_note, nul_note))) or None
     if not parsed.get("version") and not parsed.entries:
         raise FeedParseError(
             f"{source}: not a recognizable RSS/Atom feed ({bozo_reason or 'no feed elements'})"
+            + _feed_link_hint(payload, source)
         )
     meta = parsed.feed
     base = _base_url(meta.get("link"), source)
@@ -92,54 +110,147 @@ def parse_feed(payload: bytes, *, source: str, content_type: str | None = None) 
     )
 
 
-def check_entities(payload: bytes, *, source: str) -> None:
+def check_entities(payload: bytes, *, source: str, headers: dict[str, str] | None = None) -> None:
     """Refuse DOCTYPEs declaring entities other than single characters, before any parser.
 
     Entity expansion ("billion laughs") and external entities (file:///etc/passwd) are attacks,
-    never feed content. feedparser strips such declarations today; this guard does not rely on it.
+    never feed content. The bytes checked are those feedparser's parsers get: converted to
+    UTF-8 with the same `headers` (so UTF-16/32 or EBCDIC hide nothing), then through its
+    DOCTYPE rewrite, which revives declarations it finds in comments or processing
+    instructions; expat itself then reports every declaration the strict parser would see.
     """
-    text = payload
-    if payload.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or payload[:2] in (
-        b"<\x00",
-        b"\x00<",
-    ):
+    data = convert_to_utf8(dict(headers or {}), payload, {})
+    for text in (_utf16_as_utf8(payload), data):
+        if b"<!DOCTYPE" not in text or b"<!ENTITY" not in text:
+            continue  # an entity is declared in a DOCTYPE or nowhere
+        for declaration in _ENTITY_DECL.findall(_CDATA_OR_COMMENT.sub(b"", text)):
+            if not _CHAR_ENTITY.fullmatch(declaration):
+                _refuse(source, declaration)
+    if b"<!DOCTYPE" not in data or b"<!ENTITY" not in data:
+        return
+    _, rewritten, loose_entities = replace_doctype(data)
+    for name, value in loose_entities.items():
+        if not _CHAR_REFERENCE.fullmatch(value):
+            _refuse(source, f'<!ENTITY {name} "{value}">'.encode())
+    _check_declared_entities(rewritten, source)
+
+
+class _RootReached(Exception):
+    """The prolog, where every entity is declared, is over."""
+
+
+def _check_declared_entities(data: bytes, source: str) -> None:
+    """Let expat read the prolog (nothing expanded, nothing fetched) and refuse what it declares."""
+    parser = expat.ParserCreate()
+
+    def declared(name: str, is_parameter: bool, value: str | None, *_: object) -> None:
+        if is_parameter or value is None or len(value) > 1:
+            start = parser.CurrentByteIndex
+            end = data.find(b">", start)
+            _refuse(source, data[start : end + 1 if end >= 0 else len(data)])
+
+    def root(*_: object) -> None:
+        raise _RootReached
+
+    parser.EntityDeclHandler = declared
+    parser.StartElementHandler = root
+    try:
+        parser.Parse(data, True)
+    except (_RootReached, expat.ExpatError):
+        return
+
+
+def _utf16_as_utf8(payload: bytes) -> bytes:
+    """A UTF-16 payload as UTF-8, BOM or not (feedparser misreads one without a declaration)."""
+    if payload.startswith(_BOMS[1:]) or payload[:2] in (b"<\x00", b"\x00<"):
         codec = (
             "utf-16" if payload[:2] in _BOMS[1:] else ("utf-16-le" if payload[0] else "utf-16-be")
         )
-        text = payload.decode(codec, "replace").encode("utf-8")
-    if b"<!DOCTYPE" not in text or b"<!ENTITY" not in text:
-        return
-    for declaration in _ENTITY_DECL.findall(_CDATA_OR_COMMENT.sub(b"", text)):
-        if not _CHAR_ENTITY.fullmatch(declaration):
-            shown = declaration[:80].decode("utf-8", "replace")
-            raise FeedParseError(
-                f"{source}: refused: the DOCTYPE declares an XML entity ({shown}); entity "
-                "expansion and external entities are unsafe and never needed by a feed"
-            )
+        return payload.decode(codec, "replace").encode("utf-8")
+    return payload
 
 
-def _charset_headers(payload: bytes, content_type: str | None) -> tuple[dict[str, str], str | None]:
-    """The headers to give feedparser, and a note when the encoding had to be assumed.
+def _refuse(source: str, declaration: bytes) -> None:
+    shown = declaration[:80].decode("utf-8", "replace")
+    raise FeedParseError(
+        f"{source}: refused: the DOCTYPE declares an XML entity ({shown}); entity "
+        "expansion and external entities are unsafe and never needed by a feed"
+    )
+
+
+def _without_nuls(payload: bytes) -> tuple[bytes, str | None]:
+    """NUL bytes removed from an 8-bit or UTF-8 payload: XML allows none, nor do most consumers.
+
+    Left in, they push feedparser onto its lenient parser and into the warehouse's strings.
+    """
+    wide = b"\x00" in payload[:4] or payload.startswith(_BOMS[1:])
+    if wide or b"\x00" not in payload:
+        return payload, None
+    count = payload.count(b"\x00")
+    return payload.replace(b"\x00", b""), f"removed {count} NUL bytes (XML allows none)"
+
+
+def _feed_link_hint(payload: bytes, source: str) -> str:
+    """For an HTML page that advertises its feed, where the feed is: the likely fix."""
+    link = _FEED_LINK.search(payload)
+    href = _HREF.search(link.group(0)) if link else None
+    if href is None:
+        return ""
+    target = unescape(next(filter(None, href.groups())).decode("utf-8", "replace"))
+    return f"; it is an HTML page linking to the feed {_absolute(target, source)}: use that URL"
+
+
+def _decoding(payload: bytes, content_type: str | None) -> tuple[bytes, dict[str, str], str | None]:
+    """The bytes and headers to give feedparser, and a note when the encoding had to be assumed.
 
     A BOM, or an XML declaration the bytes actually decode with, or valid UTF-8 (XML's
-    default) wins over the HTTP charset: servers often send a wrong default charset. Failing
-    those, the HTTP charset; failing that, windows-1252 (what browsers assume) rather than a
-    statistical guess that varies with the text.
+    default) wins over the HTTP charset: servers often send a wrong default charset. UTF-8
+    with a few corrupt bytes stays UTF-8, those bytes replaced with U+FFFD (as browsers do),
+    rather than every other non-ASCII character of the feed being misread. Failing those, the
+    HTTP charset; failing that, windows-1252 (what browsers assume) rather than a statistical
+    guess that varies with the text.
     """
     if payload.startswith(_BOMS):
-        return {}, None
+        return payload, {}, None
     declared = _XML_ENCODING.match(payload[:512])
     encoding = declared.group(1).decode("ascii") if declared else "utf-8"
     if _decodes(payload, encoding):
-        return {}, None
+        return payload, {}, None
+    if _is_utf8(encoding):
+        text, replaced = _mostly_utf8(payload)
+        if text is not None:
+            note = (
+                f"CharacterEncodingOverride: {replaced} invalid {encoding} byte sequences "
+                "replaced with U+FFFD"
+            )
+            return text.encode("utf-8"), {}, note
     charset = re.search(r"charset=[\"']?([A-Za-z0-9._:-]+)", content_type or "", re.IGNORECASE)
     if charset and _decodes(payload, charset.group(1)):
-        return {"content-type": str(content_type)}, None
+        return payload, {"content-type": str(content_type)}, None
     note = (
         f"CharacterEncodingOverride: not valid {encoding} and no usable charset; "
         "read as windows-1252"
     )
-    return {"content-type": "application/xml; charset=windows-1252"}, note
+    return payload, {"content-type": "application/xml; charset=windows-1252"}, note
+
+
+def _is_utf8(encoding: str) -> bool:
+    try:
+        return codecs.lookup(encoding).name == "utf-8"
+    except LookupError:
+        return False
+
+
+def _mostly_utf8(payload: bytes) -> tuple[str | None, int]:
+    """The payload as UTF-8 text if its invalid sequences are outnumbered by valid non-ASCII ones.
+
+    Text in a single-byte charset (Latin-1, windows-1252) almost never forms valid multi-byte
+    UTF-8, so it fails this test and keeps the charset fallback.
+    """
+    text = payload.decode("utf-8", "replace")
+    replaced = text.count("\ufffd") - payload.count("\ufffd".encode())
+    valid_non_ascii = len(text) - len(text.encode("ascii", "ignore")) - replaced
+    return (text if 0 < replaced <= valid_non_ascii else None), replaced
 
 
 def _decodes(payload: bytes, encoding: str) -> bool:
