@@ -128,6 +128,7 @@ def validate_raw(
 def transform_marts(paths: Paths) -> None:
     """dbt build (models, snapshots, tests), then the docs site describing what was built."""
     with writer_lock(paths, holder="dbt build"):
+        connect(paths.warehouse).close()  # dbt opens it itself: wait for (or name) a reader
         transform.run_dbt("build", paths)
         transform.generate_docs(paths)
 

@@ -18,7 +18,8 @@ entries_flagged as (
 
 ),
 
--- every feed ever fetched, with the URL of its latest attempt
+-- every feed ever fetched, with the URL of its latest live attempt (an archive URL only for
+-- a feed never fetched live), so a backfill of a recent date does not change it
 latest_attempts as (
 
     select
@@ -27,7 +28,8 @@ latest_attempts as (
     from fetches
     qualify row_number() over (
         partition by feed_id
-        order by logical_date desc, fetched_at desc, fetch_id desc
+        order by
+            fetch_mode = 'archive' asc, logical_date desc, fetched_at desc, fetch_id desc
     ) = 1
 
 ),

@@ -15,6 +15,7 @@ renamed as (
 
         -- fetch
         url as feed_url,
+        fetch_mode,
         logical_date,
         fetched_at,
         http_status,
