@@ -30,7 +30,9 @@ from feedwarehouse.pipeline import RunSummary, run_all
 
 DAY1 = date(2026, 11, 23)
 DAY2 = date(2026, 11, 24)
-SHAPE = {"feeds": 2, "items": 6, "seed": 11}
+SHAPE = {"feeds": 2, "seed": 11}
+# posts per feed on each day: day 2 adds one, and moves every earlier post's date (an edit)
+ITEMS = {DAY1: 6, DAY2: 7}
 POLICY = FetchPolicy(allow_private=True, attempts=1)
 FEED_PATH = re.compile(r"/(?:live|archive/(\d{4}-\d{2}-\d{2}))/([a-z0-9-]+)\.xml")
 
@@ -44,12 +46,12 @@ class FeedDays:
     requests: list[str] = field(default_factory=list)
 
     def respond(self, request: Request) -> Response:
-        self.requests.append(request.path)
-        match = re.fullmatch(
-            r"/(?:live|archive/(\d{4}-\d{2}-\d{2}))/([a-z0-9-]+)\.xml", request.path
-        )
-        day = date.fromisoformat(match.group(1)) if match and match.group(1) else self.today
-        body = self.snapshots.get(day, {}).get(match.group(2)) if match else None
+        self.requests.append(request.full_path.rstrip("?"))
+        match = FEED_PATH.fullmatch(request.path)
+        if match is None or request.args.get("paged", "1") != "1":
+            return Response("no such page", status=404)  # a WordPress archive of one page
+        day = date.fromisoformat(match.group(1)) if match.group(1) else self.today
+        body = self.snapshots.get(day, {}).get(match.group(2))
         if body is None:
             return Response("no such feed", status=404)
         return Response(body, content_type="application/rss+xml; charset=UTF-8")

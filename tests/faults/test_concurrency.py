@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
@@ -203,7 +204,8 @@ def test_a_reader_holding_the_writers_file_stops_the_run_clearly(
     assert run.returncode == EXIT_BUSY, run.stderr
     assert run.stderr == (
         f"error: {DAY2} not run: the writer's file {paths.warehouse} is open in another "
-        f"process ({sys.executable} (PID {reader.pid})) and stayed so for 1 s: close it; BI "
+        f"process ({os.path.realpath(sys.executable)} (PID {reader.pid})) and stayed so for 1 s: "
+        "close it; BI "
         f"tools and analysts must open the published copy {paths.published} read-only\n"
     )
     assert table_rows(paths.warehouse) == before

@@ -11,6 +11,8 @@ import base64
 import os
 import shutil
 import stat
+import tempfile
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
@@ -143,16 +145,22 @@ def _env(path: Path) -> dict[str, str]:
     return {key: value for key, value in pairs if not key.startswith("#")}
 
 
+@pytest.fixture
+def readers_dir() -> Iterator[Path]:
+    """A folder every account can reach (pytest's tmp folders are private to their owner)."""
+    folder = Path(tempfile.mkdtemp(prefix="feedwarehouse-bi-"))
+    folder.chmod(0o755)
+    yield folder
+    shutil.rmtree(folder)
+
+
 def test_the_bi_file_is_read_only_for_its_readers(
-    undisturbed: Undisturbed, tmp_path_factory: pytest.TempPathFactory, fault_ledger: Ledger
+    undisturbed: Undisturbed, readers_dir: Path, fault_ledger: Ledger
 ) -> None:
     published = undisturbed.paths.published
     assert stat.S_IMODE(published.stat().st_mode) == 0o444
     # a reader's account (root ignores file modes, so a child process drops to nobody)
-    shared = tmp_path_factory.mktemp("bi-readers")
-    shared.chmod(0o755)
-    shutil.copy2(published, shared / published.name)
-    target = str(shared / published.name)
+    target = str(shutil.copy2(published, readers_dir / published.name))
     assert _as_reader(target, read_only=False) == (
         f'IOException: IO Error: Cannot open file "{target}": Permission denied'
     )
