@@ -19,10 +19,15 @@ def httpserver_listen_address() -> tuple[str, int]:
     return ("127.0.0.1", 0)
 
 
-@pytest.fixture(scope="session")
-def fault_ledger() -> Ledger:
-    """The fault suite's tally (tests/faultkit.py), printed at the end of the session."""
-    return _LEDGER
+@pytest.fixture
+def fault_ledger(request: pytest.FixtureRequest) -> Ledger:
+    """This test's fault records (tests/faultkit.py), tallied and printed at the session's end."""
+    return Ledger(properties=request.node.user_properties)
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    if report.when == "teardown":
+        _LEDGER.collect(report.user_properties)
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:

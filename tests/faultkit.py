@@ -8,7 +8,7 @@ fault. The suite prints the totals at the end of the session (tests/conftest.py)
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import duckdb
@@ -25,6 +25,7 @@ MART_TABLES = (
 WAREHOUSE_TABLES = (*RAW_TABLES, *MART_TABLES, "snapshots.posts_snapshot")
 
 Rows = dict[str, Counter[tuple[str, ...]]]
+PROPERTY = "fault"
 
 
 @dataclass
@@ -37,15 +38,30 @@ class FaultRecord:
 
 @dataclass
 class Ledger:
-    """What the fault suite injected and what it cost; printed once per session."""
+    """What the fault suite injected and what it cost; printed once per session.
+
+    A test records through its own ledger (the `fault_ledger` fixture), which files each record
+    on the test's report (`user_properties`); the session's ledger collects them from the
+    reports, so the tally is the same whether the tests ran in this process or in workers.
+    """
 
     records: list[FaultRecord] = field(default_factory=list)
+    properties: list[tuple[str, object]] | None = None  # the test's user_properties
 
     def record(
         self, fault: str, *, recovered: bool = False, lost: int = 0, duplicated: int = 0
     ) -> None:
         """One fault injected; `recovered` when a rerun after it equalled an undisturbed run."""
-        self.records.append(FaultRecord(fault, recovered, lost, duplicated))
+        record = FaultRecord(fault, recovered, lost, duplicated)
+        self.records.append(record)
+        if self.properties is not None:
+            self.properties.append((PROPERTY, asdict(record)))
+
+    def collect(self, properties: list[tuple[str, object]]) -> None:
+        """Take the records a finished test filed on its report."""
+        for name, value in properties:
+            if name == PROPERTY and isinstance(value, dict):
+                self.records.append(FaultRecord(**value))
 
     def summary(self) -> str:
         recovered = sum(r.recovered for r in self.records)
