@@ -31,7 +31,8 @@ pytestmark = [pytest.mark.faults, pytest.mark.slow]
 
 EXIT_BUSY = 75
 # a BI reader: counts posts, waits for a line on stdin, counts again on the same connection,
-# then opens the file anew and counts
+# then closes it and opens the file anew (DuckDB hands a process that still has the path open
+# the database it already opened) and counts
 READER = textwrap.dedent(
     """
     import sys, duckdb
@@ -40,6 +41,7 @@ READER = textwrap.dedent(
     print(count(conn), flush=True)
     sys.stdin.readline()
     print(count(conn), flush=True)
+    conn.close()
     print(count(duckdb.connect(sys.argv[1], read_only=True)), flush=True)
     """
 )
