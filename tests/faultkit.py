@@ -127,3 +127,11 @@ def differing_tables(expected: Rows, actual: Rows) -> dict[str, tuple[int, int]]
         if want != got:
             out[table] = (sum((want - got).values()), sum((got - want).values()))
     return out
+
+
+def of_feed(rows: Rows, feed_id: str) -> Rows:
+    """The rows of one feed: feed_id is the second column of raw.fetches and raw.entries."""
+    return {
+        table: Counter({row: n for row, n in counts.items() if row[1] == repr(feed_id)})
+        for table, counts in rows.items()
+    }

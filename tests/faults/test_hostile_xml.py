@@ -144,17 +144,11 @@ class HostileDay:
             (f"{feed_id}-{n}", f"{feed_id} post {n}") for n in (1, 2, 3)
         ]
         lost, duplicated = faultkit.diff(
-            {table: _of_feed(rows, feed_id) for table, rows in self.day1.items()},
-            {table: _of_feed(rows, feed_id) for table, rows in self.day1_after.items()},
+            faultkit.of_feed(self.day1, feed_id), faultkit.of_feed(self.day1_after, feed_id)
         )
         ledger.record(f"hostile xml: {fault}", recovered=recovered, lost=lost,
                       duplicated=duplicated)  # fmt: skip
         return recovered, lost, duplicated
-
-
-def _of_feed(rows: Counter[tuple[str, ...]], feed_id: str) -> Counter[tuple[str, ...]]:
-    """The rows of one feed: feed_id is the second column of raw.fetches and raw.entries."""
-    return Counter({row: n for row, n in rows.items() if row[1] == repr(feed_id)})
 
 
 @pytest.fixture(scope="module")

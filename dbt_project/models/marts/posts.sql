@@ -115,6 +115,8 @@ posts_enriched as (
         first_seen_on::timestamp as first_seen_at,
         last_seen_on::timestamp as last_seen_at,
         sanitize_html(content_html) as content_html_sanitized,
+        -- a link that is not http(s) (javascript:, data:) is never served to BI
+        case when regexp_matches(link, '^https?://', 'i') then link end as link_served,
         md5(content_html) as content_hash,
         case
             when word_count > 0 then greatest(1, ceil(word_count / 230))
@@ -135,7 +137,7 @@ final as (
         author_id,
 
         -- post
-        link as url,
+        link_served as url,
         title,
         published_at,
         updated_at,
