@@ -64,6 +64,9 @@ class Manifest:
     is_unchanged: bool = False  # 304, or the same bytes as the previous landed payload
     previous_logical_date: str | None = None  # the date whose payload this one repeats
     more_payload_sha256s: list[str] = field(default_factory=list)  # archive pages 2..n
+    # set by the raw load when the payload is no usable feed: a rerun of a live date fetches
+    # again (the publisher may have fixed it) instead of replaying the broken bytes
+    parse_error: str | None = None
 
     @property
     def ok(self) -> bool:
@@ -129,7 +132,8 @@ def previous_manifest(paths: Paths, feed: Feed, logical_date: date) -> Manifest 
             continue
         manifest = read_manifest(candidate)
         same_source = manifest.source == LIVE and manifest.url == feed.url
-        if manifest.ok and same_source and _payloads_present(paths, manifest):
+        usable = manifest.ok and manifest.parse_error is None
+        if usable and same_source and _payloads_present(paths, manifest):
             return manifest
     return None
 
@@ -157,7 +161,8 @@ def extract(
     """Fetch a feed for a logical date and land it; returns the manifest path.
 
     Idempotent: a date whose payload already landed successfully is not fetched again, so a
-    rerun (or a backfill of a date that was fetched live) loads exactly what was first seen.
+    rerun (or a backfill of a date that was fetched live) loads exactly what was first seen;
+    a payload the raw load could not parse is fetched again (from the archive, for a backfill).
     A feed with a `conn_id` and no `auth_headers` (Airflow passes its Connection's) reads
     the Connection from $AIRFLOW_CONN_<CONN_ID>.
     """
@@ -166,7 +171,9 @@ def extract(
     landed = read_manifest(target) if target.exists() else None
     # a deleted payload (the fix for a corrupt one) is fetched again
     if landed is not None and landed.ok and _payloads_present(paths, landed):
-        return target
+        replay_only = is_backfill(logical_date, today) and not feed.archive_url
+        if landed.parse_error is None or replay_only:
+            return target
     if feed.conn_id and auth_headers is None:
         try:
             auth_headers = connection_headers(feed.conn_id)

@@ -83,6 +83,7 @@ def test_extract_lands_payload_and_manifest(httpserver: HTTPServer, paths: Paths
         "is_unchanged": False,
         "previous_logical_date": None,
         "more_payload_sha256s": [],
+        "parse_error": None,
     }
     moment = datetime.fromisoformat(fetched_at)
     assert moment.tzinfo is None
@@ -240,6 +241,7 @@ def test_land_copies_fetch_result(paths: Paths) -> None:
         "is_unchanged": False,
         "previous_logical_date": None,
         "more_payload_sha256s": [],
+        "parse_error": None,
     }
     assert payload_path(paths, SHA).read_bytes() == RSS
 

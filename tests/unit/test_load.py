@@ -351,6 +351,28 @@ def test_unparseable_payload_fails_that_feed(
     assert _count(conn, "entries") == 0
 
 
+def test_a_rerun_fetches_again_once_the_publisher_fixes_an_unparseable_feed(
+    conn: duckdb.DuckDBPyConnection, paths: Paths, httpserver: HTTPServer
+) -> None:
+    httpserver.expect_ordered_request("/feed").respond_with_data(b"<html>maintenance</html>")
+    fixed = generate_sample(paths.data_dir.parent / "fixed", feeds=1, items=2).feeds[0]
+    httpserver.expect_ordered_request("/feed").respond_with_data(fixed.path.read_bytes())
+    feed = Feed("blog", httpserver.url_for("/feed"))
+    first = load_raw(conn, paths, [extract(feed, DAY, paths, FAST)])
+    assert list(first.failed) == ["blog"]
+    assert read_manifest(manifest_path(paths, "blog", DAY)).parse_error == first.failed["blog"]
+
+    # the same date again (a live rerun): the broken bytes are not replayed, the feed is refetched
+    rerun = load_raw(conn, paths, [extract(feed, DAY, paths, FAST)])
+    assert rerun == LoadSummary(loaded={"blog": 2}, failed={})
+    assert read_manifest(manifest_path(paths, "blog", DAY)).parse_error is None
+    assert len(httpserver.log) == 2
+    # and a third run replays the good payload without fetching
+    assert load_raw(conn, paths, [extract(feed, DAY, paths, FAST)]) == rerun
+    assert len(httpserver.log) == 2
+    assert _count(conn, "entries") == 2
+
+
 def test_feed_without_entries_loads_zero(
     conn: duckdb.DuckDBPyConnection, paths: Paths, tmp_path: Path
 ) -> None:
