@@ -50,8 +50,8 @@ format: install  ## apply ruff and sqlfluff fixes
 	$(RUN) ruff format .
 	$(RUN) sqlfluff fix dbt_project/models dbt_project/macros
 
-test: lint  ## lint, then the whole test suite (fails loudly if no test ran)
-	@$(RUN) pytest; rc=$$?; \
+test: lint  ## lint, then the whole test suite on 2 workers (fails loudly if no test ran)
+	@$(RUN) pytest -n 2 --dist loadgroup; rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "make test: pytest collected no tests" >&2; exit 1; fi; \
 	exit $$rc
 

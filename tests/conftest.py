@@ -25,6 +25,19 @@ def fault_ledger(request: pytest.FixtureRequest) -> Ledger:
     return Ledger(properties=request.node.user_properties)
 
 
+# the fault suite's shared days (tests/faults/conftest.py): built once, by one worker
+FAULT_DAYS_FIXTURES = frozenset({"feed_days", "after_day1", "undisturbed"})
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Groups for `pytest -n N --dist loadgroup` (make test): a module runs on one worker, and
+    every test of the fault days on one worker, so module and session fixtures build once."""
+    for item in items:
+        uses_days = FAULT_DAYS_FIXTURES & set(getattr(item, "fixturenames", ()))
+        group = "fault-days" if uses_days else item.nodeid.split("::")[0]
+        item.add_marker(pytest.mark.xdist_group(group))
+
+
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:
     if report.when == "teardown":
         _LEDGER.collect(report.user_properties)
