@@ -135,3 +135,12 @@ def of_feed(rows: Rows, feed_id: str) -> Rows:
         table: Counter({row: n for row, n in counts.items() if row[1] == repr(feed_id)})
         for table, counts in rows.items()
     }
+
+
+def record_feed_fault(
+    ledger: Ledger, fault: str, feed_id: str, before: Rows, after: Rows, *, recovered: bool
+) -> tuple[bool, int, int]:
+    """Record a fault of one feed, its rows in `before` lost or duplicated in `after`."""
+    lost, duplicated = diff(of_feed(before, feed_id), of_feed(after, feed_id))
+    ledger.record(fault, recovered=recovered, lost=lost, duplicated=duplicated)
+    return recovered, lost, duplicated

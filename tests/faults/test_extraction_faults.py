@@ -8,9 +8,6 @@ with a clear reason, and a rerun of the same date must change no row count.
 from __future__ import annotations
 
 import re
-import socket
-import struct
-import threading
 import time
 from collections.abc import Iterator
 from datetime import date
@@ -18,6 +15,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from faultserver import FaultServer
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
@@ -84,55 +82,13 @@ BOMB = (
 )
 
 
-class RawServer:
-    """A bare TCP server on 127.0.0.1 for faults an HTTP library will not produce."""
-
-    def __init__(self, truncated_body: bytes) -> None:
-        self.truncated_body = truncated_body
-        self.sock = socket.create_server(("127.0.0.1", 0))
-        self.port = self.sock.getsockname()[1]
-        threading.Thread(target=self._serve, daemon=True).start()
-
-    def url(self, path: str) -> str:
-        return f"http://127.0.0.1:{self.port}{path}"
-
-    def _serve(self) -> None:
-        while True:
-            try:
-                conn, _ = self.sock.accept()
-            except OSError:
-                return
-            threading.Thread(target=self._handle, args=(conn,), daemon=True).start()
-
-    def _handle(self, conn: socket.socket) -> None:
-        with conn:
-            request = b""
-            while b"\r\n\r\n" not in request:
-                chunk = conn.recv(4096)
-                if not chunk:
-                    return
-                request += chunk
-            if request.split(b" ")[1] == b"/reset":
-                # linger 0: close() sends RST instead of FIN
-                conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-                return
-            head = (
-                "HTTP/1.1 200 OK\r\nContent-Type: application/rss+xml\r\n"
-                f"Content-Length: {len(self.truncated_body) + 5000}\r\n\r\n"
-            )
-            conn.sendall(head.encode() + self.truncated_body)
-
-    def close(self) -> None:
-        self.sock.close()
-
-
 class Sleeps(list[float]):
     def __call__(self, seconds: float) -> None:
         self.append(seconds)
 
 
 class Setup:
-    def __init__(self, server: HTTPServer, raw: RawServer, tmp: Path) -> None:
+    def __init__(self, server: HTTPServer, raw: FaultServer, tmp: Path) -> None:
         self.paths: Paths = data_paths(tmp / "data")
         sample = generate_sample(tmp / "sample", feeds=2, items=4, seed=3)
         self.healthy_items = {(i.guid, i.title) for i in sample.feeds[0].items}
@@ -162,7 +118,9 @@ class Setup:
         feeds["slow"] = url("/slow")
         server.expect_request("/slow").respond_with_handler(self._slow)
         feeds["reset"] = raw.url("/reset")
+        raw.reset_before_response("/reset")
         feeds["truncated"] = raw.url("/truncated")
+        raw.truncated("/truncated", sample.feeds[0].path.read_bytes()[:300], missing=5000)
         route(
             "badgzip", "/badgzip", response_data=b"not gzip", headers={"Content-Encoding": "gzip"}
         )
@@ -214,8 +172,7 @@ class Setup:
 
 @pytest.fixture(scope="module")
 def setup(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Setup]:
-    sample = generate_sample(tmp_path_factory.mktemp("truncated"), feeds=1, items=2)
-    raw = RawServer(sample.feeds[0].path.read_bytes()[:300])
+    raw = FaultServer()
     with HTTPServer(host="127.0.0.1", threaded=True) as server:
         yield Setup(server, raw, tmp_path_factory.mktemp("faults"))
     raw.close()

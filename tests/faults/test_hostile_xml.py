@@ -143,12 +143,14 @@ class HostileDay:
         recovered = self.day3.loaded.get(feed_id) == 3 and self.entries(feed_id, DAY3) == [
             (f"{feed_id}-{n}", f"{feed_id} post {n}") for n in (1, 2, 3)
         ]
-        lost, duplicated = faultkit.diff(
-            faultkit.of_feed(self.day1, feed_id), faultkit.of_feed(self.day1_after, feed_id)
+        return faultkit.record_feed_fault(
+            ledger,
+            f"hostile xml: {fault}",
+            feed_id,
+            self.day1,
+            self.day1_after,
+            recovered=recovered,
         )
-        ledger.record(f"hostile xml: {fault}", recovered=recovered, lost=lost,
-                      duplicated=duplicated)  # fmt: skip
-        return recovered, lost, duplicated
 
 
 @pytest.fixture(scope="module")
