@@ -65,7 +65,9 @@ def gx_dir(paths: Paths) -> Path:
 
 
 @contextmanager
-def writer(paths: Paths, holder: str) -> Iterator[duckdb.DuckDBPyConnection]:
+def writer(
+    paths: Paths, holder: str = "a feedwarehouse step"
+) -> Iterator[duckdb.DuckDBPyConnection]:
     """The writer's connection, under the lock (waiting for it), closed on exit."""
     with writer_lock(paths, holder=holder):
         conn = connect(paths.warehouse)
