@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import os
 import shutil
+import signal
 import stat
 import tempfile
 from collections.abc import Iterator
@@ -176,6 +177,7 @@ def _as_reader(path: str, *, read_only: bool) -> str:
     if pid == 0:  # the child: never returns into pytest
         outcome = "child failed"
         try:
+            signal.alarm(60)  # forked from a threaded process: never hang the suite
             os.close(read)
             if os.geteuid() == 0:
                 os.setgroups([])
