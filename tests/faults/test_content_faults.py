@@ -2,9 +2,9 @@
 
 One warehouse, three days, one dbt build: day 1 every feed is healthy; day 2 each feed
 serves its fault (the control feed stays healthy); `pipeline.transform_marts` then builds the
-marts (days 1 and 2); day 3 every feed is healthy again, loaded into raw only. A payload that
-landed is never fetched again for its date, so a rerun of day 2 would parse the same bytes:
-recovery is the next day's fetch loading the fixed feed's entries exactly once.
+marts (days 1 and 2); day 3 every feed is healthy again, loaded into raw only. Recovery is the
+next day's fetch loading the fixed feed's entries exactly once (a rerun of day 2 would fetch an
+unparseable payload again and replay a parseable one, see tests/unit/test_load.py).
 
 Each fault's raw rows (raw.fetches, raw.entries) are checked exactly, and where dbt decides
 (quality.quarantined_entries, marts.posts), the built rows too. The 100k-entry feed has a

@@ -2,8 +2,8 @@
 
 One warehouse, three days: day 1 every feed is healthy; day 2 each hostile feed serves its
 attack (the control feed stays healthy), loaded under tracemalloc; day 3 the feeds are clean
-again. A payload that landed is never fetched again for its date, so a rerun of day 2 would
-refuse the same bytes: recovery is the next day's fetch loading the clean feed exactly once.
+again. Recovery is the next day's fetch loading the clean feed exactly once (a rerun of day 2
+would fetch a refused payload again, see tests/unit/test_load.py).
 
 No timing assertions: an expansion is ruled out by the refusal coming from the entity guard
 (which runs before feedparser) and by the memory the day-2 load allocated. A quadratic blowup
@@ -224,10 +224,10 @@ def assert_refused(day: HostileDay, feed_id: str, error: str) -> None:
 
 
 def test_control_feed_loads_beside_the_attacks(hostile_day: HostileDay) -> None:
-    assert hostile_day.day2.loaded == {"control": 3, "external-dtd": 1}
+    assert hostile_day.day2.loaded == {"control": 3}
     assert sorted(hostile_day.day2.failed) == [
-        "laughs", "local-path", "quadratic-0", "quadratic-1", "quadratic-2", "quadratic-3",
-        "xxe-file",
+        "external-dtd", "laughs", "local-path", "quadratic-0", "quadratic-1", "quadratic-2",
+        "quadratic-3", "xxe-file",
     ]  # fmt: skip
 
 
@@ -277,20 +277,17 @@ def test_a_body_naming_a_local_file_is_not_read(
     assert hostile_day.record(fault_ledger, "local-path", fault) == (True, 0, 0)
 
 
-def test_external_dtd_is_never_fetched(hostile_day: HostileDay, fault_ledger: Ledger) -> None:
-    # not refused: the DTD is ignored, never fetched (RSS 0.91 feeds name Netscape's DTD), and
-    # the entity it would define stays an undefined, unexpanded reference
+def test_external_dtd_is_refused_and_never_fetched(
+    hostile_day: HostileDay, fault_ledger: Ledger
+) -> None:
+    dtd = hostile_day.urls["control"].replace("/control.xml", "/evil.dtd")
+    assert_refused(
+        hostile_day,
+        "external-dtd",
+        f"{hostile_day.urls['external-dtd']}: refused: the DOCTYPE names an external DTD "
+        f"({dtd}); external DTDs can declare entities, are never fetched, and no feed needs one",
+    )
     assert hostile_day.requests["/evil.dtd"] == 0
-    assert hostile_day.fetch("external-dtd") == (200, 1, None)
-    assert hostile_day.query(
-        "select bozo_reason from raw.fetches where feed_id = 'external-dtd' and logical_date = ?",
-        [DAY2],
-    ) == [("SAXParseException: <unknown>:3:123: undefined entity",)]
-    assert hostile_day.query(
-        "select guid, title, summary from raw.entries "
-        "where feed_id = 'external-dtd' and logical_date = ?",
-        [DAY2],
-    ) == [("attack", "&xxe; here", "&xxe;")]
     assert [path for path in hostile_day.opened if "secret" in path] == []
     assert_marker_nowhere(hostile_day)
     assert hostile_day.record(fault_ledger, "external-dtd", "external DTD (http)") == (
