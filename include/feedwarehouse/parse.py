@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import calendar
 import codecs
+import contextlib
 import io
 import json
 import re
@@ -157,19 +158,12 @@ def _check_external_dtd(data: bytes, source: str) -> None:
                 "external DTDs can declare entities, are never fetched, and no feed needs one"
             )
 
-    def root(*_: object) -> None:
-        raise _RootReached
-
     parser.StartDoctypeDeclHandler = doctype
-    parser.StartElementHandler = root
-    try:
-        parser.Parse(data, True)
-    except (_RootReached, expat.ExpatError):
-        return
+    _read_prolog(parser, data)
 
 
 def _check_declared_entities(data: bytes, source: str) -> None:
-    """Let expat read the prolog (nothing expanded, nothing fetched) and refuse what it declares."""
+    """Refuse every entity the prolog declares other than a single character."""
     parser = expat.ParserCreate()
 
     def declared(name: str, is_parameter: bool, value: str | None, *_: object) -> None:
@@ -178,15 +172,19 @@ def _check_declared_entities(data: bytes, source: str) -> None:
             end = data.find(b">", start)
             _refuse(source, data[start : end + 1 if end >= 0 else len(data)])
 
+    parser.EntityDeclHandler = declared
+    _read_prolog(parser, data)
+
+
+def _read_prolog(parser: expat.XMLParserType, data: bytes) -> None:
+    """Let expat read up to the root element, its handlers set: nothing expanded or fetched."""
+
     def root(*_: object) -> None:
         raise _RootReached
 
-    parser.EntityDeclHandler = declared
     parser.StartElementHandler = root
-    try:
+    with contextlib.suppress(_RootReached, expat.ExpatError):
         parser.Parse(data, True)
-    except (_RootReached, expat.ExpatError):
-        return
 
 
 def _utf16_as_utf8(payload: bytes) -> bytes:
