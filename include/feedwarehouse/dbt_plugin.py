@@ -1,4 +1,4 @@
-"""dbt-duckdb plugin: SQL functions the dbt models need that DuckDB lacks (HTML sanitizing).
+"""dbt-duckdb plugin: SQL functions the dbt models need that DuckDB lacks (HTML, Unicode names).
 
 profiles.yml lists this module under `plugins:`; dbt-duckdb calls `configure_connection` on
 every connection it opens (each node, since the profile sets keep_open: false).
@@ -10,7 +10,7 @@ import nh3
 from dbt.adapters.duckdb.plugins import BasePlugin
 from duckdb import DuckDBPyConnection
 
-from feedwarehouse import failpoints
+from feedwarehouse import failpoints, text
 
 
 def sanitize_html(html: str) -> str:
@@ -23,10 +23,27 @@ def sanitize_html(html: str) -> str:
     return nh3.clean(html)
 
 
+# SQL name -> Python function, each varchar -> varchar (null in, null out)
+FUNCTIONS = {
+    "sanitize_html": sanitize_html,
+    "html_to_text": text.html_to_text,
+    "display_name": text.display_name,
+    "name_key": text.name_key,
+    "slugify": text.slugify,
+}
+
+
 class Plugin(BasePlugin):
-    """Registers sanitize_html(varchar) -> varchar on each dbt connection."""
+    """Registers FUNCTIONS on each dbt connection."""
 
     def configure_connection(self, conn: DuckDBPyConnection) -> None:
-        conn.create_function(
-            "sanitize_html", sanitize_html, ["VARCHAR"], "VARCHAR", side_effects=False
-        )
+        for name, function in FUNCTIONS.items():
+            # "special": null is passed in (and may come back: a name of whitespace alone)
+            conn.create_function(
+                name,
+                function,
+                ["VARCHAR"],
+                "VARCHAR",
+                null_handling="special",
+                side_effects=False,
+            )

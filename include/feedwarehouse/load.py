@@ -70,6 +70,11 @@ create table if not exists raw.entries (
     entry_json json,
     primary key (fetch_id, entry_index)
 );
+-- resolved at parse time (entry_fields): appended, as for raw.fetches
+alter table raw.entries add column if not exists author_name varchar;
+alter table raw.entries add column if not exists updated_element varchar;
+alter table raw.entries add column if not exists body_html varchar;
+alter table raw.entries add column if not exists body_source varchar;
 """
 
 FETCH_COLUMNS = [
@@ -83,7 +88,8 @@ FEED_META_COLUMNS = FETCH_COLUMNS[12:19]
 ENTRY_COLUMNS = [
     "fetch_id", "feed_id", "logical_date", "entry_index", "guid", "link", "title", "author",
     "published", "published_at", "updated", "updated_at", "categories", "summary", "content",
-    "comments_count", "enclosure_count", "entry_json",
+    "comments_count", "enclosure_count", "entry_json", "author_name", "updated_element",
+    "body_html", "body_source",
 ]  # fmt: skip
 
 
@@ -235,6 +241,7 @@ def _entries_frame(fetch_id: str, manifest: Manifest, parsed: ParsedFeed) -> pd.
             fetch_id, manifest.feed_id, manifest.logical_date, index, e.guid, e.link, e.title,
             e.author, e.published, e.published_at, e.updated, e.updated_at, e.categories,
             e.summary, e.content, e.comments_count, e.enclosure_count, e.entry_json,
+            e.author_name, e.updated_element, e.body_html, e.body_source,
         )
         for index, e in enumerate(parsed.entries)
     ]  # fmt: skip

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import calendar
 import codecs
 import contextlib
 import io
@@ -10,7 +9,7 @@ import json
 import re
 import time
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from html import unescape
 from typing import Any
 from urllib.parse import urljoin, urlparse
@@ -19,6 +18,8 @@ from xml.parsers import expat
 import feedparser
 from feedparser.encodings import convert_to_utf8
 from feedparser.sanitizer import replace_doctype
+
+from feedwarehouse import entry_fields
 
 _BOMS = (codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
 _XML_ENCODING = re.compile(rb"""\A\s*<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9._:-]+)["']""")
@@ -48,13 +49,17 @@ class ParsedEntry:
     link: str | None
     title: str | None
     author: str | None
+    author_name: str | None  # resolved: see entry_fields.author_name
     published: str | None
     published_at: datetime | None
     updated: str | None
     updated_at: datetime | None
+    updated_element: str | None  # the element `updated` came from: updated, dc:date, …
     categories: list[str]
     summary: str | None
     content: str | None
+    body_html: str | None  # the fullest body, from the element named in body_source
+    body_source: str | None
     comments_count: int | None
     enclosure_count: int
     entry_json: str
@@ -79,6 +84,7 @@ def parse_feed(payload: bytes, *, source: str, content_type: str | None = None) 
     has no absolute link); `content_type` is the HTTP header, used only for its charset.
     """
     payload, nul_note = _without_nuls(payload)
+    payload = _without_leading_space(payload)
     payload, headers, encoding_note = _decoding(payload, content_type)
     check_entities(payload, source=source, headers=headers)
     # A stream, never the bytes themselves: feedparser first tries bytes as a file name, so a
@@ -99,6 +105,11 @@ def parse_feed(payload: bytes, *, source: str, content_type: str | None = None) 
         )
     meta = parsed.feed
     base = _base_url(meta.get("link"), source)
+    version = parsed.get("version") or ""
+    is_atom = version.startswith("atom")
+    scanned = entry_fields.scan_entries(payload)
+    if scanned is not None and len(scanned) != len(parsed.entries):
+        scanned = None  # the two parsers saw different entries: trust neither's labels
     return ParsedFeed(
         title=meta.get("title"),
         link=_absolute(meta.get("link"), source),
@@ -109,7 +120,10 @@ def parse_feed(payload: bytes, *, source: str, content_type: str | None = None) 
         feed_json=_to_json(
             {**meta, "version": parsed.get("version"), "encoding": parsed.get("encoding")}
         ),
-        entries=[_entry(entry, base) for entry in parsed.entries],
+        entries=[
+            _entry(entry, base, meta, scanned[index] if scanned else None, is_atom)
+            for index, entry in enumerate(parsed.entries)
+        ],
     )
 
 
@@ -217,6 +231,17 @@ def _without_nuls(payload: bytes) -> tuple[bytes, str | None]:
     return payload.replace(b"\x00", b""), f"removed {count} NUL bytes (XML allows none)"
 
 
+def _without_leading_space(payload: bytes) -> bytes:
+    """Whitespace before the XML declaration (a stray newline from a template) is dropped:
+    XML forbids it, and it sends feedparser to its lenient parser. A BOM stays in front."""
+    bom = codecs.BOM_UTF8 if payload.startswith(codecs.BOM_UTF8) else b""
+    rest = payload[len(bom) :]
+    stripped = rest.lstrip(b" \t\r\n")
+    if len(stripped) == len(rest) or not stripped.startswith(b"<?xml"):
+        return payload
+    return bom + stripped
+
+
 def _feed_link_hint(payload: bytes, source: str) -> str:
     """For an HTML page that advertises its feed, where the feed is: the likely fix."""
     link = _FEED_LINK.search(payload)
@@ -304,38 +329,43 @@ def _absolute(link: str | None, base: str | None) -> str | None:
     return urljoin(base, link)
 
 
-def _entry(entry: Any, base: str | None) -> ParsedEntry:
+def _entry(
+    entry: Any,
+    base: str | None,
+    feed: Any,
+    elements: entry_fields.EntryElements | None,
+    is_atom: bool,
+) -> ParsedEntry:
     content = entry.get("content") or []
     link = entry.get("link") or None
     # feedparser copies a permalink guid into a missing link; a relative one is no URL
     from_guid = entry.get("guidislink") and link == entry.get("id")
+    language = feed.get("language")
+    body = entry_fields.choose_body(entry, elements, is_atom)
+    # dict.get: FeedParserDict.get falls back from a missing `updated` to `published`
+    updated = dict.get(entry, "updated")
     return ParsedEntry(
         guid=entry.get("id") or None,
         link=link if from_guid else _absolute(link, base),
         title=entry.get("title"),
         author=entry.get("author"),
+        author_name=entry_fields.author_name(entry, feed, is_atom),
         published=entry.get("published"),
-        published_at=_utc(entry.get("published_parsed")),
-        # dict.get: FeedParserDict.get falls back from a missing `updated` to `published`
-        updated=dict.get(entry, "updated"),
-        updated_at=_utc(dict.get(entry, "updated_parsed")),
+        published_at=entry_fields.parse_date(
+            entry.get("published"), entry.get("published_parsed"), language
+        ),
+        updated=updated,
+        updated_at=entry_fields.parse_date(updated, dict.get(entry, "updated_parsed"), language),
+        updated_element=entry_fields.updated_element(elements, is_atom) if updated else None,
         categories=[tag["term"] for tag in entry.get("tags", []) if tag.get("term")],
-        summary=entry.get("summary"),
+        summary=entry_fields.summary_of(entry, elements),
         content=content[0].get("value") if content else None,
+        body_html=body.html,
+        body_source=body.source,
         comments_count=_int(entry.get("slash_comments")),
         enclosure_count=len(entry.get("enclosures", [])),
         entry_json=_to_json(entry),
     )
-
-
-def _utc(value: time.struct_time | None) -> datetime | None:
-    """feedparser's parsed dates are UTC struct_times; keep them as naive UTC datetimes."""
-    if value is None:
-        return None
-    try:
-        return datetime.fromtimestamp(calendar.timegm(value), UTC).replace(tzinfo=None)
-    except (OverflowError, ValueError, OSError):
-        return None
 
 
 def _int(value: Any) -> int | None:

@@ -10,20 +10,21 @@ authors_cleaned as (
 
     select
         post_id,
-        {{ collapse_whitespace('author') }} as author_name
+        display_name(author) as author_name,
+        name_key(author) as author_key
     from posts_latest
 
 ),
 
--- spellings that differ only in case or spacing are one author
+-- spellings that differ only in case, spacing or Unicode form are one author
 keyed as (
 
     select
         post_id,
         author_name,
-        lower(author_name) as author_key
+        author_key
     from authors_cleaned
-    where author_name != ''
+    where author_key is not null
 
 ),
 

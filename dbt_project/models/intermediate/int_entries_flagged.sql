@@ -23,8 +23,12 @@
     'categories',
     'summary',
     'content_html',
+    'body_source',
     'published_text',
     'published_at',
+    'published_at_source',
+    'date_text',
+    'has_unparsed_date',
     'updated_at',
     'comments_count',
     'enclosure_count',
@@ -90,11 +94,16 @@ entries_to_process as (
         entries.categories,
         entries.summary,
         entries.content_html,
+        entries.body_source,
         entries.published_text,
         entries.published_at,
+        entries.published_at_source,
+        entries.date_text,
         entries.updated_at,
         entries.comments_count,
-        entries.enclosure_count
+        entries.enclosure_count,
+        entries.published_at is null
+        and entries.date_text is not null as has_unparsed_date
     from entries
     inner join fetches_to_process
         on entries.fetch_id = fetches_to_process.fetch_id
@@ -138,7 +147,9 @@ identified as (
             categories,
             summary,
             content_html,
+            body_source,
             published_text,
+            date_text,
             updated_at,
             comments_count,
             enclosure_count
@@ -147,7 +158,8 @@ identified as (
 
 ),
 
--- defects of the entry on its own, the first that applies
+-- defects of the entry on its own, the first that applies (a date that does not parse is no
+-- defect: the post is published undated, its date text kept, and counted as a warning)
 row_checks as (
 
     select
@@ -156,8 +168,6 @@ row_checks as (
             when has_no_identity then 'no usable identity'
             when length(title) > 1000 then 'title too long'
             when length(content_html) > 2000000 then 'content too long'
-            when nullif(trim(published_text), '') is not null and published_at is null
-                then 'unparseable published date'
             when published_at > logical_date + interval 2 day
                 then 'published date in the future'
             when published_at < timestamp '1995-01-01' then 'published date before 1995'
@@ -263,8 +273,12 @@ placeholders as (
         null::varchar[] as categories,
         null::varchar as summary,
         null::varchar as content_html,
+        null::varchar as body_source,
         null::varchar as published_text,
         null::timestamp as published_at,
+        null::varchar as published_at_source,
+        null::varchar as date_text,
+        false as has_unparsed_date,
         null::timestamp as updated_at,
         null::integer as comments_count,
         null::integer as enclosure_count,
@@ -305,8 +319,12 @@ final as (
         categories,
         summary,
         content_html,
+        body_source,
         published_text,
         published_at,
+        published_at_source,
+        date_text,
+        has_unparsed_date,
         updated_at,
         comments_count,
         enclosure_count,

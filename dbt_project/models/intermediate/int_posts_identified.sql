@@ -30,8 +30,12 @@ valid_listings as (
         categories,
         summary,
         content_html,
+        body_source,
         published_text,
         published_at,
+        published_at_source,
+        date_text,
+        has_unparsed_date,
         updated_at,
         comments_count,
         enclosure_count

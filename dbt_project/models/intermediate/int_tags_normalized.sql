@@ -15,24 +15,17 @@ categories_unnested as (
 
 ),
 
--- entities first ("Q&amp;A" is "Q&A"), then whitespace
-categories_cleaned as (
+-- entities decoded ("Q&amp;A" is "Q&A") and whitespace collapsed; the key is that name
+-- NFKC-normalized and casefolded, so "WebRTC" and "webrtc " are one tag in any script
+categories_keyed as (
 
     select distinct
         post_id,
-        {{ collapse_whitespace(decode_html_entities('category_raw')) }} as category
+        display_name(category_raw) as category,
+        name_key(category_raw) as tag_key,
+        slugify(category_raw) as base_slug
     from categories_unnested
     where category_raw is not null
-
-),
-
-slugged as (
-
-    select
-        post_id,
-        category,
-        {{ slugify('category') }} as slug
-    from categories_cleaned
 
 ),
 
@@ -40,10 +33,10 @@ identified as (
 
     select
         *,
-        md5(slug) as tag_id
-    from slugged
-    -- categories made only of punctuation or whitespace have no slug
-    where slug != ''
+        md5(tag_key) as tag_id
+    from categories_keyed
+    -- a category of whitespace alone names nothing
+    where tag_key is not null
 
 ),
 
@@ -56,7 +49,8 @@ final as (
 
         -- tag
         category,
-        slug
+        tag_key,
+        base_slug
 
     from identified
 

@@ -12,6 +12,12 @@ tags_normalized as (
 
 ),
 
+tag_slugs as (
+
+    select * from {{ ref('int_tag_slugs') }}
+
+),
+
 spellings as (
 
     select
@@ -54,12 +60,14 @@ tag_uses as (
 
     select
         author_posts.author_id,
-        tags_normalized.slug,
+        tag_slugs.slug,
         count(distinct author_posts.post_id) as post_count
     from author_posts
     inner join tags_normalized
         on author_posts.post_id = tags_normalized.post_id
-    group by author_posts.author_id, tags_normalized.slug
+    inner join tag_slugs
+        on tags_normalized.tag_id = tag_slugs.tag_id
+    group by author_posts.author_id, tag_slugs.slug
 
 ),
 

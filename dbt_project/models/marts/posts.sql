@@ -31,6 +31,12 @@ tags_normalized as (
 
 ),
 
+tag_slugs as (
+
+    select * from {{ ref('int_tag_slugs') }}
+
+),
+
 -- incrementally, only posts whose latest version or sightings changed are rebuilt (HTML
 -- sanitizing and text extraction are the costly steps)
 posts_changed as (
@@ -44,26 +50,15 @@ posts_changed as (
 
 ),
 
--- content as plain text: markup removed first, then entities decoded and whitespace collapsed
-posts_untagged as (
-
-    select
-        *,
-        {{ strip_html_tags('content_html') }} as content_untagged,
-        {{ strip_html_tags('summary') }} as summary_untagged
-    from posts_changed
-
-),
-
+-- body and summary as plain text, by an HTML parser (text.html_to_text, a plugin function):
+-- every entity decoded, script and style dropped, blocks separated, whitespace collapsed
 posts_with_text as (
 
     select
         *,
-        {{ collapse_whitespace(decode_html_entities('content_untagged')) }} as content_text,
-        nullif(
-            {{ collapse_whitespace(decode_html_entities('summary_untagged')) }}, ''
-        ) as summary_text
-    from posts_untagged
+        html_to_text(content_html) as content_text,
+        nullif(html_to_text(summary), '') as summary_text
+    from posts_changed
 
 ),
 
@@ -85,10 +80,12 @@ posts_with_counts as (
 tag_lists as (
 
     select
-        post_id,
-        list_sort(list(distinct slug)) as tag_slugs
+        tags_normalized.post_id,
+        list_sort(list(distinct tag_slugs.slug)) as tag_slugs
     from tags_normalized
-    group by post_id
+    inner join tag_slugs
+        on tags_normalized.tag_id = tag_slugs.tag_id
+    group by tags_normalized.post_id
 
 ),
 
@@ -139,13 +136,19 @@ final as (
         -- post
         link_served as url,
         title,
-        published_at,
-        updated_at,
         tag_slugs,
 
-        -- body
+        -- dates: published, else updated, else dc:date; the element used; the text as sent
+        published_at,
+        published_at_source,
+        date_text as published_text,
+        has_unparsed_date,
+        updated_at,
+
+        -- body: the fullest one, the element it came from, and its text
         summary_text as summary,
         content_html_sanitized as content_html,
+        body_source,
         content_text,
         content_hash,
 

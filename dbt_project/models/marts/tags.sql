@@ -6,6 +6,12 @@ tags_normalized as (
 
 ),
 
+tag_slugs as (
+
+    select * from {{ ref('int_tag_slugs') }}
+
+),
+
 posts_latest as (
 
     select * from {{ ref('int_posts_latest') }}
@@ -16,11 +22,10 @@ spellings as (
 
     select
         tag_id,
-        slug,
         category,
         count(*) as post_count
     from tags_normalized
-    group by tag_id, slug, category
+    group by tag_id, category
 
 ),
 
@@ -29,7 +34,6 @@ preferred_spellings as (
 
     select
         tag_id,
-        slug,
         category as name
     from spellings
     qualify row_number() over (
@@ -62,7 +66,7 @@ final as (
 
         -- tag
         preferred_spellings.name,
-        preferred_spellings.slug,
+        tag_slugs.slug,
 
         -- usage
         usage.post_count,
@@ -72,6 +76,8 @@ final as (
     from preferred_spellings
     inner join usage
         on preferred_spellings.tag_id = usage.tag_id
+    inner join tag_slugs
+        on preferred_spellings.tag_id = tag_slugs.tag_id
 
 )
 

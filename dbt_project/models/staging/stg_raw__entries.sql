@@ -19,11 +19,11 @@ renamed as (
         title,
         categories,
         summary,
-        content as content_html,
+        body_html as content_html,
+        body_source,
 
         -- dates: the strings as sent, and parsed to naive UTC
         published as published_text,
-        published_at,
         updated as updated_text,
         updated_at,
 
@@ -34,7 +34,19 @@ renamed as (
         -- identity candidates and author, trimmed; blank means absent
         nullif(trim(guid), '') as guid,
         nullif(trim(link), '') as link,
-        nullif(trim(author), '') as author
+        nullif(trim(author_name), '') as author,
+
+        -- the post's date: published, else updated (Atom <updated>, dc:date), and which it was
+        coalesce(published_at, updated_at) as published_at,
+        case
+            when published_at is not null then 'published'
+            when updated_at is not null then updated_element
+        end as published_at_source,
+        case
+            when published_at is not null then published
+            when updated_at is not null then updated
+            else coalesce(nullif(trim(published), ''), nullif(trim(updated), ''))
+        end as date_text
 
     from source
 
