@@ -61,6 +61,8 @@ class CorpusRun:
     posts: dict[tuple[str, str], list[dict[str, Any]]]
     tags: set[tuple[str, str]]
     authors: list[str]
+    # (feed_id, title) of the posts flagged has_unparsed_date
+    undated: list[tuple[str, str]]
 
 
 @pytest.fixture(scope="module")
@@ -87,10 +89,16 @@ def corpus_run(tmp_path_factory: pytest.TempPathFactory) -> CorpusRun:
 
 def read_published(
     database: Path,
-) -> tuple[dict[tuple[str, str], list[dict[str, Any]]], set[tuple[str, str]], list[str]]:
-    """Posts by (feed id, title) with their author's name and tags, all tags, all author names."""
+) -> tuple[
+    dict[tuple[str, str], list[dict[str, Any]]],
+    set[tuple[str, str]],
+    list[str],
+    list[tuple[str, str]],
+]:
+    """Posts by (feed id, title) with their author's name and tags, all tags, all author names,
+    and the posts whose date text did not parse."""
     if not database.is_file():
-        return {}, set(), []
+        return {}, set(), [], []
     conn = duckdb.connect(str(database), read_only=True)
     try:
         cursor = conn.execute(POSTS_SQL)
@@ -99,6 +107,9 @@ def read_published(
         post_tags = conn.execute(POST_TAGS_SQL).fetchall()
         tags = set(conn.execute("select name, slug from marts.tags").fetchall())
         authors = [name for (name,) in conn.execute("select name from marts.authors").fetchall()]
+        undated = conn.execute(
+            "select feed_id, title from marts.posts where has_unparsed_date order by all"
+        ).fetchall()
     finally:
         conn.close()
     tags_of: dict[str, list[tuple[str, str]]] = {}
@@ -108,7 +119,7 @@ def read_published(
     for row in rows:
         row["tags"] = tuple(sorted(tags_of.get(row["post_id"], [])))
         posts.setdefault((row["feed_id"], row["title"]), []).append(row)
-    return posts, tags, authors
+    return posts, tags, authors, undated
 
 
 def expected_fields(post: ExpectedPost) -> dict[str, Any]:
@@ -164,3 +175,8 @@ def test_authors_are_exactly_the_named_ones(corpus_run: CorpusRun) -> None:
     """One author per normalized name; placeholders (Unknown <noreply@…>, no-reply@…) and
     author-less entries add none."""
     assert sorted(corpus_run.authors) == sorted(authors_of(corpus_run.templates))
+
+
+def test_an_unparseable_date_keeps_the_post_and_is_flagged(corpus_run: CorpusRun) -> None:
+    """Only the pt-BR entry dated "soon" (localized names all parse) is published undated."""
+    assert corpus_run.undated == [("pt-news", "Próximas coberturas")]
