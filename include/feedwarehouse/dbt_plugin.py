@@ -13,14 +13,14 @@ from duckdb import DuckDBPyConnection
 from feedwarehouse import failpoints, text
 
 
-def sanitize_html(html: str) -> str:
+def sanitize_html(html: str | None) -> str | None:
     """Feed HTML made safe to render: scripts, event handlers and javascript: URLs removed.
 
     nh3's defaults keep structure (headings, lists, tables, links, images) and drop the
-    contents of <script> and <style>; null never reaches here (DuckDB returns null for it).
+    contents of <script> and <style>. Null stays null.
     """
     failpoints.hit("dbt.sanitize_html")
-    return nh3.clean(html)
+    return None if html is None else nh3.clean(html)
 
 
 # SQL name -> Python function, each varchar -> varchar (null in, null out)
