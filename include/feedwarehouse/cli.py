@@ -75,6 +75,17 @@ def _parser() -> argparse.ArgumentParser:
     env.add_argument("--out", type=Path, default=Path(".env"), help="kept if it exists")
     env.set_defaults(handler=_deploy_env)
 
+    inspect = commands.add_parser(
+        "inspect", help="per entry of a feed, what it becomes in posts, tags and authors, and why"
+    )
+    inspect.add_argument("source", metavar="URL|FILE", help="a feed URL or a local feed file")
+    inspect.add_argument(
+        "--allow-private-host",
+        action="store_true",
+        help="allow a URL on a loopback or private address (an intranet feed, a test server)",
+    )
+    inspect.set_defaults(handler=_inspect)
+
     replay = commands.add_parser(
         "replay", help="rebuild one date's raw tables from the landing zone alone (no network)"
     )
@@ -122,6 +133,18 @@ def _sample(args: argparse.Namespace) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     print(f"wrote {len(sample.feeds)} feeds, {sample.post_count} posts: {sample.feeds_file}")
+    return 0
+
+
+def _inspect(args: argparse.Namespace) -> int:
+    from feedwarehouse.inspect import InspectError, describe_feed, read_feed
+
+    try:
+        feed = read_feed(args.source, allow_private_host=args.allow_private_host)
+    except InspectError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    print(describe_feed(feed))
     return 0
 
 

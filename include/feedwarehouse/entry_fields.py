@@ -43,6 +43,8 @@ _PLACEHOLDER_ADDRESS = re.compile(
 _PLACEHOLDER_NAMES = frozenset({"unknown", "anonymous", "noreply", "no-reply", "nobody"})
 _NAME_IN_PARENS = re.compile(r"^\s*\S+@\S+\s*\((.*)\)\s*$")  # email (Name)
 _NAME_BEFORE_ADDRESS = re.compile(r"^\s*(.*?)\s*<\S+@\S+>\s*$")  # Name <email>
+_NAME_BEFORE_PARENS = re.compile(r"^\s*(.*?)\s*\(\S+@\S+\)\s*$")  # Name (email), Atom's
+_BARE_ADDRESS = re.compile(r"<?[^\s@<>()]+@[^\s@<>()]+>?")
 # languages tried for a localized date when the feed does not say its own
 FEED_LANGUAGES = ("en", "pt", "es", "fr", "de", "it", "nl", "pl", "sv", "da", "nb", "fi", "ru")
 
@@ -200,26 +202,42 @@ def author_name(entry: Mapping[str, Any], feed: Mapping[str, Any], is_atom: bool
 
 
 def _first_author(item: Mapping[str, Any]) -> str | None:
+    # the author string as sent first: feedparser's own split of "email (Name)" truncates
+    # addresses with long top-level domains ("ana@blog.example" becomes "ana@blog.exam")
     details = list(item.get("authors") or [])
-    if not details and item.get("author"):
-        details = [{"name": item.get("author")}]
-    for detail in details:
-        name = _clean_name(detail.get("name"))
+    author = str(item.get("author") or "")
+    sent = [
+        author,
+        *(d.get("name") for d in details if not _is_split_remainder(d, author)),
+    ]
+    for value in sent:
+        name = _clean_name(value)
         if name:
             return name
-    for detail in details:
-        email = " ".join(str(detail.get("email") or "").split())
-        if email and not _PLACEHOLDER_ADDRESS.match(email):
-            return email
+    for value in [item.get("author"), *(detail.get("email") for detail in details)]:
+        address = " ".join(str(value or "").split())
+        if _BARE_ADDRESS.fullmatch(address) and not _PLACEHOLDER_ADDRESS.match(address):
+            return address
     return None
 
 
+def _is_split_remainder(detail: Mapping[str, Any], author: str) -> bool:
+    """feedparser's "name" when its split cut the address short: the address's own tail."""
+    email, name = str(detail.get("email") or ""), str(detail.get("name") or "")
+    if not email or not name:
+        return False
+    compact = "".join(author.split())
+    return (email + "".join(name.split()))[: len(email) + 3] in compact
+
+
 def _clean_name(value: str | None) -> str | None:
+    """The name in "email (Name)", "Name (email)" or "Name <email>"; None for no name."""
     name = " ".join(str(value or "").split())
-    for form in (_NAME_IN_PARENS, _NAME_BEFORE_ADDRESS):
+    for form in (_NAME_IN_PARENS, _NAME_BEFORE_ADDRESS, _NAME_BEFORE_PARENS):
         match = form.match(name)
         if match:
             name = match.group(1).strip()
-    if not name or name.casefold() in _PLACEHOLDER_NAMES or _PLACEHOLDER_ADDRESS.match(name):
+            break
+    if not name or name.casefold() in _PLACEHOLDER_NAMES or _BARE_ADDRESS.fullmatch(name):
         return None
     return name

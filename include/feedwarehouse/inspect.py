@@ -1,0 +1,125 @@
+"""`feedwarehouse inspect`: per entry of one feed, what it becomes in the marts, and why.
+
+It reads the feed exactly as the pipeline does (parse.parse_feed, the text functions the dbt
+plugin registers) and applies the marts' choices, so a data engineer sees at once why a
+publisher's posts look odd: which element gave the date, the body and the author, and which
+tags and slugs the categories become. The marts' checks (quarantine) and slug suffixes for
+colliding tags need the whole warehouse and are named, not applied.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import replace
+from pathlib import Path
+
+from feedwarehouse import text
+from feedwarehouse.fetch import default_policy, fetch_url
+from feedwarehouse.parse import ParsedEntry, ParsedFeed, parse_feed
+
+FIRST_WORDS = 12
+
+
+class InspectError(RuntimeError):
+    """The feed could not be read or parsed; the message says why."""
+
+
+def read_feed(source: str, *, allow_private_host: bool = False) -> ParsedFeed:
+    """Parse a feed from a URL (fetched as extract would) or a local file."""
+    path = Path(source).expanduser()
+    if "://" not in source and path.is_file():
+        payload, content_type, name = path.read_bytes(), None, path.resolve().as_uri()
+    else:
+        policy = default_policy()
+        if allow_private_host:
+            policy = replace(policy, allow_private=True)
+        result = fetch_url(source, policy)
+        if not result.ok or result.body is None:
+            raise InspectError(result.error or f"{source}: no body")
+        payload, content_type, name = result.body, result.headers.get("content-type"), source
+    try:
+        return parse_feed(payload, source=name, content_type=content_type)
+    except ValueError as exc:
+        raise InspectError(str(exc)) from None
+
+
+def describe_feed(feed: ParsedFeed) -> str:
+    """The whole report: the feed, then one block per entry."""
+    head = [
+        f"feed: {feed.title or '(untitled)'}  link: {feed.link or '-'}  "
+        f"language: {feed.language or '-'}  entries: {len(feed.entries)}",
+    ]
+    if feed.bozo_reason:
+        head.append(f"  parser note: {feed.bozo_reason}")
+    blocks = ["\n".join(_describe_entry(index, entry)) for index, entry in enumerate(feed.entries)]
+    return "\n\n".join(["\n".join(head), *blocks])
+
+
+def _describe_entry(index: int, entry: ParsedEntry) -> Iterator[str]:
+    yield f"#{index}  {entry.title or '(no title)'}"
+    yield f"  identity  {_identity(entry)}"
+    yield f"  url       {entry.link or '(none)'}" + (
+        "" if not entry.link or entry.link.startswith(("http://", "https://")) else
+        "  -> null in marts.posts (not http/https)"
+    )  # fmt: skip
+    yield f"  date      {_date(entry)}"
+    yield f"  body      {_body(entry)}"
+    summary = text.html_to_text(entry.summary) or None
+    yield f"  summary   {_quoted(summary) if summary else '(none)'}"
+    yield f"  author    {_author(entry)}"
+    yield f"  tags      {_tags(entry)}"
+
+
+def _identity(entry: ParsedEntry) -> str:
+    if entry.guid and entry.guid.strip():
+        return f"guid {entry.guid.strip()}"
+    if entry.link and entry.link.strip():
+        return f"link {entry.link.strip()} (no guid)"
+    if entry.title and entry.title.strip():
+        return "title + published text (no guid, no link)"
+    return "none: quarantined as 'no usable identity'"
+
+
+def _date(entry: ParsedEntry) -> str:
+    if entry.published_at is not None:
+        return f"{entry.published_at:%Y-%m-%d %H:%M:%S} UTC from published {entry.published!r}"
+    if entry.updated_at is not None:
+        return (
+            f"{entry.updated_at:%Y-%m-%d %H:%M:%S} UTC from {entry.updated_element} "
+            f"{entry.updated!r} (no published date)"
+        )
+    sent = next((t.strip() for t in (entry.published, entry.updated) if t and t.strip()), None)
+    if sent:
+        return f"null: {sent!r} does not parse; published undated, counted as a warning"
+    return "null: the entry has no date"
+
+
+def _body(entry: ParsedEntry) -> str:
+    if entry.body_source is None:
+        return "(none)"
+    body_text = text.html_to_text(entry.body_html) or ""
+    words = body_text.split()
+    first = " ".join(words[:FIRST_WORDS]) + (" …" if len(words) > FIRST_WORDS else "")
+    return f"from {entry.body_source}, {len(words)} words: {_quoted(first)}"
+
+
+def _author(entry: ParsedEntry) -> str:
+    if entry.author_name is None:
+        sent = f" (the feed says {entry.author!r})" if entry.author else ""
+        return f"(none){sent}"
+    if entry.author and entry.author != entry.author_name:
+        return f"{entry.author_name} (the feed says {entry.author!r})"
+    return entry.author_name
+
+
+def _tags(entry: ParsedEntry) -> str:
+    seen: dict[str, str] = {}
+    for category in entry.categories:
+        key = text.name_key(category)
+        if key is not None and key not in seen:
+            seen[key] = f"{text.display_name(category)} -> {text.slugify(category)}"
+    return "; ".join(seen.values()) or "(none)"
+
+
+def _quoted(value: str) -> str:
+    return '"' + (value if len(value) <= 160 else value[:157] + "...") + '"'
