@@ -55,6 +55,11 @@ def _parser() -> argparse.ArgumentParser:
         help="if another run is writing the warehouse, wait up to SECONDS for it (default 0: "
         f"refuse at once with exit code {EXIT_BUSY})",
     )
+    run.add_argument(
+        "--full-refresh",
+        action="store_true",
+        help="rebuild every mart from all of raw (after an upgrade that changes the models)",
+    )
     run.set_defaults(handler=_run)
 
     sample = commands.add_parser("sample", help="write synthetic WordPress feeds + feeds.yml")
@@ -111,7 +116,14 @@ def _run(args: argparse.Namespace) -> int:
     paths = data_paths(args.data_dir)
     feeds = load_feeds(feeds_file(args.feeds))
     try:
-        summary = run_all(feeds, args.date, paths, today=args.today, lock_timeout=args.wait)
+        summary = run_all(
+            feeds,
+            args.date,
+            paths,
+            today=args.today,
+            lock_timeout=args.wait,
+            full_refresh=args.full_refresh,
+        )
     except (ValidationFailed, TransformFailed) as exc:
         print(f"error: nothing was published for {args.date}: {exc}", file=sys.stderr)
         return 1

@@ -26,9 +26,12 @@ class InspectError(RuntimeError):
 
 def read_feed(source: str, *, allow_private_host: bool = False) -> ParsedFeed:
     """Parse a feed from a URL (fetched as extract would) or a local file."""
-    path = Path(source).expanduser()
-    if "://" not in source and path.is_file():
-        payload, content_type, name = path.read_bytes(), None, path.resolve().as_uri()
+    if "://" not in source:
+        path = Path(source).expanduser()
+        try:
+            payload, content_type, name = path.read_bytes(), None, path.resolve().as_uri()
+        except OSError as exc:
+            raise InspectError(f"{source}: cannot read the file ({exc.strerror})") from None
     else:
         policy = default_policy()
         if allow_private_host:

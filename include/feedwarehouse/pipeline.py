@@ -127,11 +127,15 @@ def validate_raw(
         )  # fmt: skip
 
 
-def transform_marts(paths: Paths) -> None:
-    """dbt build (models, snapshots, tests), then the docs site describing what was built."""
+def transform_marts(paths: Paths, *, full_refresh: bool = False) -> None:
+    """dbt build (models, snapshots, tests), then the docs site describing what was built.
+
+    `full_refresh` rebuilds every incremental model from raw: after a change of the models'
+    rules, so that history gets the new values too.
+    """
     with writer_lock(paths, holder="dbt build"):
         connect(paths.warehouse).close()  # dbt opens it itself: wait for (or name) a reader
-        transform.run_dbt("build", paths)
+        transform.run_dbt("build", paths, *(["--full-refresh"] if full_refresh else []))
         transform.generate_docs(paths)
 
 
@@ -174,6 +178,7 @@ def run_all(
     suites_dir: Path = EXPECTATIONS_DIR,
     today: date | None = None,
     lock_timeout: float | None = 0,
+    full_refresh: bool = False,
 ) -> RunSummary:
     """Every step in order; a bad feed is reported, a failed gate stops before publish.
 
@@ -181,10 +186,11 @@ def run_all(
     landed payloads, never the live feed. None fetches live. The whole run holds the writer
     lock, so two runs never interleave: with `lock_timeout` 0 a second run refuses at once
     (WriterBusy), None waits for the first, a number waits that many seconds.
+    `full_refresh` rebuilds the marts from all of raw (see transform_marts).
     """
     holder = f"feedwarehouse run --date {logical_date}"
     with writer_lock(paths, timeout=lock_timeout, holder=holder):
-        return _run_steps(feeds, logical_date, paths, policy, suites_dir, today)
+        return _run_steps(feeds, logical_date, paths, policy, suites_dir, today, full_refresh)
 
 
 def _run_steps(
@@ -194,6 +200,7 @@ def _run_steps(
     policy: FetchPolicy | None,
     suites_dir: Path,
     today: date | None,
+    full_refresh: bool,
 ) -> RunSummary:
     summary = RunSummary(logical_date)
     # concurrently; every failure is in its manifest, and load_raw reports it
@@ -201,7 +208,7 @@ def _run_steps(
     loaded = load_raw(logical_date, paths, [feed.id for feed in feeds])
     summary.loaded, summary.failed = loaded.loaded, loaded.failed
     summary.validations += [r.as_dict() for r in validate_raw(logical_date, paths, suites_dir)]
-    transform_marts(paths)
+    transform_marts(paths, full_refresh=full_refresh)
     summary.validations += [r.as_dict() for r in validate_marts(logical_date, paths, suites_dir)]
     summary.published = publish_marts(paths)
     summary.mart_rows = mart_row_counts(summary.published)

@@ -40,8 +40,6 @@ def md5(text: str) -> str:
     return hashlib.md5(text.encode()).hexdigest()
 
 
-
-
 def entry(title: str, **fields: Any) -> dict[str, Any]:
     return {"title": title, **fields}
 
@@ -319,14 +317,23 @@ def test_posts_dates_and_authors(built: Path):
     )
     assert {row[0]: row[1:] for row in posts} == {
         FIRST_ID: (
-            datetime(2024, 4, 30, 8, 0), datetime(2024, 5, 1, 20, 0), "Jane Doe", "published",
-            None, False,
+            datetime(2024, 4, 30, 8, 0),
+            datetime(2024, 5, 1, 20, 0),
+            "Jane Doe",
+            "published",
+            None,
+            False,
         ),
         SECOND_ID: (None, None, None, None, None, False),
         THIRD_ID: (datetime(2024, 5, 2, 6, 30), None, "Jane Doe", "published", None, False),
         BETA_ID: (None, None, "Bob", None, None, False),
         UNTITLED_ID: (
-            datetime(2024, 5, 1, 10, 0), None, "Bob", "published", UNTITLED_PUBLISHED, False,
+            datetime(2024, 5, 1, 10, 0),
+            None,
+            "Bob",
+            "published",
+            UNTITLED_PUBLISHED,
+            False,
         ),
         BAD_DATE_ID: (None, None, None, None, "soon", True),
     }
