@@ -181,6 +181,8 @@ def _localized(text: str, language: str | None) -> datetime | None:
         "TO_TIMEZONE": "UTC",
         "RETURN_AS_TIMEZONE_AWARE": True,
         "REQUIRE_PARTS": ["day", "month", "year"],
+        # never "yesterday" or "in 2 days": relative to the wall clock, a rerun would differ
+        "PARSERS": ["absolute-time"],
     }
     try:
         moment = dateparser.parse(text, languages=languages, settings=settings)
