@@ -84,6 +84,7 @@ def test_extract_lands_payload_and_manifest(httpserver: HTTPServer, paths: Paths
         "previous_logical_date": None,
         "more_payload_sha256s": [],
         "parse_error": None,
+        "is_transient": False,
     }
     moment = datetime.fromisoformat(fetched_at)
     assert moment.tzinfo is None
@@ -242,6 +243,7 @@ def test_land_copies_fetch_result(paths: Paths) -> None:
         "previous_logical_date": None,
         "more_payload_sha256s": [],
         "parse_error": None,
+        "is_transient": False,
     }
     assert payload_path(paths, SHA).read_bytes() == RSS
 
