@@ -15,6 +15,7 @@ from feedwarehouse.orchestration import (
     PUBLISHED_ASSET_URI,
     WRITER_POOL,
     default_args,
+    expected_failures,
 )
 
 PUBLISHED_WAREHOUSE = Asset(name=PUBLISHED_ASSET_NAME, uri=PUBLISHED_ASSET_URI)
@@ -26,9 +27,12 @@ DOC_MD = """
 One run per logical date `D`, every step idempotent per (feed, `D`): rerun or backfill any date.
 
 1. **feeds** reads the feeds file (`FEEDWAREHOUSE_FEEDS`; an Airflow Variable of that name wins).
-2. **extract** (one mapped task per feed, named by feed id) fetches and lands the payload; a
-   failing feed is one red box, recorded in `raw.fetches.error`, and can be cleared alone.
-3. **load_raw** loads the date's landed payloads into `raw.fetches` / `raw.entries`.
+2. **extract** (one mapped task per feed, named by feed id) fetches and lands the payload,
+   a private feed with its Airflow Connection (`conn_id`); a failing feed is one red box, its
+   log's first ERROR line the reason, recorded in `raw.fetches.error`, and can be cleared
+   alone. Deterministic failures (an HTTP 4xx, no data for `D`) are not retried.
+3. **load_raw** loads the date's landed payloads into `raw.fetches` / `raw.entries`; it fails,
+   naming every feed and why, when no feed delivered anything for `D`.
 4. **validate_raw**, **transform** (`dbt build`, per-model lines in its log), **validate_marts**:
    the quality gate. A critical expectation fails the run and nothing is published.
 5. **publish** swaps the validated marts into `published/warehouse.duckdb` (the BI file),
@@ -66,18 +70,6 @@ def _run_started_on() -> date:
     return (dag_run.start_date or dag_run.run_after).date()
 
 
-def _credentials(conn_id: str | None) -> dict[str, str] | None:
-    """A private feed's request headers from its Airflow Connection (login/password, extra)."""
-    if not conn_id:
-        return None
-    from airflow.sdk import Connection
-
-    from feedwarehouse.fetch import auth_headers
-
-    conn = Connection.get(conn_id)
-    return auth_headers(conn.login, conn.password, conn.extra_dejson.get("headers"))
-
-
 writer = {"pool": WRITER_POOL, "execution_timeout": timedelta(minutes=30)}
 
 
@@ -104,22 +96,31 @@ def feed_warehouse_daily() -> None:
 
     @task(map_index_template="{{ task.op_kwargs['feed']['id'] }}")
     def extract(feed: dict[str, Any]) -> str:
-        """Fetch one feed and land its payload; fails (red) if the feed failed."""
+        """Fetch one feed (its Connection through the Task SDK) and land its payload; fails
+        (red, the reason on the log's first ERROR line) if the feed failed."""
         from feedwarehouse import pipeline
         from feedwarehouse.config import Feed
+        from feedwarehouse.credentials import airflow_connection_headers
 
         logical_date, paths = _logical_date(), _settings()[0]
-        return str(
-            pipeline.extract_feed(Feed(**feed), logical_date, paths, today=_run_started_on())
-        )
+        with expected_failures(pipeline.FeedFailed):
+            manifest = pipeline.extract_feed(
+                Feed(**feed), logical_date, paths, today=_run_started_on(),
+                credentials=airflow_connection_headers,
+            )  # fmt: skip
+        return str(manifest)
 
     @task(trigger_rule=TriggerRule.ALL_DONE, **writer)  # load what landed; failures recorded
     def load_raw(configured: list[dict[str, Any]]) -> dict[str, Any]:
-        """Load the date's landed payloads into raw.fetches and raw.entries."""
+        """Load the date's landed payloads into raw.fetches and raw.entries; fail if no feed
+        delivered anything (one bad feed never fails the run, all of them do)."""
         from feedwarehouse import pipeline
 
-        feed_ids = [feed["id"] for feed in configured]
-        return pipeline.load_raw(_logical_date(), _settings()[0], feed_ids).as_dict()
+        feed_ids, logical_date = [feed["id"] for feed in configured], _logical_date()
+        summary = pipeline.load_raw(logical_date, _settings()[0], feed_ids)
+        with expected_failures(pipeline.NothingDelivered):
+            pipeline.require_a_delivery(summary, logical_date)
+        return summary.as_dict()
 
     @task(**writer)
     def validate_raw() -> dict[str, Any]:

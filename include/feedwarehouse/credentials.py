@@ -1,10 +1,12 @@
 """A private feed's credentials: from an Airflow Connection, never from the feeds file or a URL.
 
-Inside Airflow the DAG reads the feed's `conn_id` with `Connection.get` (any secrets backend).
-Outside it (`feedwarehouse run`) the same Connection is read the way Airflow's environment
-backend reads it, from `AIRFLOW_CONN_<CONN_ID>`: JSON (`{"login": …, "password": …,
-"extra": {"headers": {…}}}`) or a URI (`http://login:password@host`). One secret, set once,
-serves both. Values are only turned into request headers; nothing here logs or stores them.
+Inside an Airflow task, `airflow_connection_headers` reads the feed's `conn_id` through the
+Task SDK (`Connection.get`): the metadata DB, the environment or any secrets backend, as the
+deployment configures. Outside Airflow (`feedwarehouse run`) `connection_headers` reads the same
+Connection the way Airflow's environment backend does, from `AIRFLOW_CONN_<CONN_ID>`: JSON
+(`{"login": …, "password": …, "extra": {"headers": {…}}}`) or a URI
+(`http://login:password@host`). Values are only turned into request headers; nothing here logs
+or stores them.
 """
 
 from __future__ import annotations
@@ -51,3 +53,18 @@ def connection_headers(conn_id: str) -> dict[str, str]:
         unquote(parts.username) if parts.username else None,
         unquote(parts.password) if parts.password else None,
     )
+
+
+def airflow_connection_headers(conn_id: str) -> dict[str, str]:
+    """Request headers for Connection `conn_id` through Airflow's Task SDK (in a task only)."""
+    from airflow.sdk import Connection
+    from airflow.sdk.exceptions import AirflowNotFoundException
+
+    try:
+        conn = Connection.get(conn_id)
+    except AirflowNotFoundException:
+        raise MissingCredentials(
+            f"Connection {conn_id!r} is not defined in Airflow: add it in Admin > Connections, "
+            "with `airflow connections add`, or in the configured secrets backend"
+        ) from None
+    return auth_headers(conn.login, conn.password, conn.extra_dejson.get("headers"))

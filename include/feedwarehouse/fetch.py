@@ -75,6 +75,7 @@ class FetchResult:
     headers: dict[str, str] = field(default_factory=dict)
     error: str | None = None
     attempts: int = 0
+    is_transient: bool = False  # the error may pass (timeouts, 5xx, 429): worth a later retry
 
     @property
     def ok(self) -> bool:
@@ -193,6 +194,7 @@ def _fetch_http(
         if attempt < policy.attempts:
             sleep(_backoff(attempt, policy, retry_after))
     result.error = f"{result.error} (gave up after {result.attempts} attempts)"
+    result.is_transient = True
     return result
 
 

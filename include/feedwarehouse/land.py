@@ -67,6 +67,9 @@ class Manifest:
     # set by the raw load when the payload is no usable feed: a rerun of a live date fetches
     # again (the publisher may have fixed it) instead of replaying the broken bytes
     parse_error: str | None = None
+    # the fetch failed in a way that may pass (timeouts, 5xx, 429): a later try may succeed;
+    # every other failure (4xx, no data for the date, a missing Connection) is deterministic
+    is_transient: bool = False
 
     @property
     def ok(self) -> bool:
@@ -156,15 +159,15 @@ def extract(
     client: httpx.Client | None = None,
     limiter: HostLimiter | None = None,
     sleep: Callable[[float], None] = time.sleep,
-    auth_headers: dict[str, str] | None = None,
+    credentials: Callable[[str], dict[str, str]] = connection_headers,
 ) -> Path:
     """Fetch a feed for a logical date and land it; returns the manifest path.
 
     Idempotent: a date whose payload already landed successfully is not fetched again, so a
     rerun (or a backfill of a date that was fetched live) loads exactly what was first seen;
     a payload the raw load could not parse is fetched again (from the archive, for a backfill).
-    A feed with a `conn_id` and no `auth_headers` (Airflow passes its Connection's) reads
-    the Connection from $AIRFLOW_CONN_<CONN_ID>.
+    A feed with a `conn_id` gets its request headers from `credentials(conn_id)`: by default
+    from $AIRFLOW_CONN_<CONN_ID>; inside Airflow from the Connection through the Task SDK.
     """
     policy = _feed_policy(feed, paths, policy or default_policy())
     target = manifest_path(paths, feed.id, logical_date)
@@ -174,16 +177,15 @@ def extract(
         replay_only = is_backfill(logical_date, today) and not feed.archive_url
         if landed.parse_error is None or replay_only:
             return target
-    if feed.conn_id and auth_headers is None:
+    auth_headers: dict[str, str] = {}
+    if feed.conn_id:
         try:
-            auth_headers = connection_headers(feed.conn_id)
+            auth_headers = credentials(feed.conn_id)
         except MissingCredentials as exc:
             failed = FetchResult(url=feed.url, error=f"feed {feed.id}: {exc}")
             write_manifest(target, land(paths, feed, logical_date, failed))
             return target
-    fetch = _Fetcher(
-        policy, client, limiter or HostLimiter(policy.per_host), sleep, auth_headers or {}
-    )
+    fetch = _Fetcher(policy, client, limiter or HostLimiter(policy.per_host), sleep, auth_headers)
     if not is_backfill(logical_date, today):
         manifest = _extract_live(feed, logical_date, paths, fetch)
     elif feed.archive_url:
@@ -246,6 +248,7 @@ def land(
         attempts=result.attempts,
         error=result.error if not result.ok else None,
         source=source,
+        is_transient=result.is_transient and not result.ok,
     )
 
 
@@ -320,6 +323,7 @@ def _extract_archive(feed: Feed, logical_date: date, paths: Paths, fetch: _Fetch
                 more_payload_sha256s=[],
                 http_status=result.status,
                 error=f"archive for {logical_date}, page {page}: {result.error}",
+                is_transient=result.is_transient,
             )
         body = result.body or b""
         sha = hashlib.sha256(body).hexdigest()
@@ -332,6 +336,10 @@ def _extract_archive(feed: Feed, logical_date: date, paths: Paths, fetch: _Fetch
 
 def _no_data(feed: Feed, logical_date: date, landed: Manifest | None) -> Manifest:
     """A past date without an archive: recorded as missing, never the live feed re-dated."""
+    if landed is not None and landed.source == ARCHIVE and landed.attempts == 0:
+        # this record, from an earlier try (an Airflow retry, a rerun): nothing was fetched, so
+        # it stays as it is; quoting its error as "the fetch on that date" nested the message
+        return landed
     error = (
         f"no data for {logical_date}: feed has no archive_url and nothing was landed for that "
         "date; add an archive_url to backfill it"

@@ -5,11 +5,18 @@ No I/O and no heavy modules here: the dag-processor imports this every time it p
 
 from __future__ import annotations
 
+import logging
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 from typing import Any
 
+from airflow.sdk import ExceptionRetryPolicy, RetryAction, RetryRule
+
 from feedwarehouse.alerts import on_task_failure
+
+log = logging.getLogger(__name__)
 
 # The Airflow Asset marked when a run publishes; downstream DAGs are scheduled on it.
 PUBLISHED_ASSET_NAME = "published_warehouse"
@@ -20,10 +27,55 @@ WRITER_POOL = "feedwarehouse_writer"
 RETRIES_ENV = "FEEDWAREHOUSE_TASK_RETRIES"
 
 
+class ExpectedFailure(SystemExit):
+    """A task failing for a known reason, said in one line: no traceback in its log.
+
+    Airflow's task runner logs a SystemExit as "Task exited" with its code (here the reason)
+    and no traceback, then applies the retry rules; every other exception is logged with its
+    traceback, which stays for real bugs. Raised only inside Airflow tasks, never by the package.
+    """
+
+
+class DeterministicFailure(ExpectedFailure):
+    """An expected failure that a retry cannot change (a 4xx, no data for the date)."""
+
+
+# Retries are for what may pass (timeouts, 5xx, a busy database); a deterministic failure
+# fails at once, so a backfill of a date without data is red in seconds, not minutes.
+RETRY_POLICY = ExceptionRetryPolicy(
+    rules=[
+        RetryRule(
+            exception=DeterministicFailure,
+            action=RetryAction.FAIL,
+            reason="deterministic failure: a retry cannot change it",
+        )
+    ]
+)
+
+
+@contextmanager
+def expected_failures(*expected: type[Exception]) -> Iterator[None]:
+    """Turn the package's `expected` errors into one-line task failures.
+
+    The reason is logged first, as one ERROR line; an error with a true `is_transient` may be
+    retried, any other fails at once.
+    """
+    try:
+        yield
+    except expected as exc:
+        reason = str(exc)
+        log.error("%s", reason)
+        if getattr(exc, "is_transient", False):
+            raise ExpectedFailure(reason) from None
+        raise DeterministicFailure(reason) from None
+
+
 def default_args(retries: int = 2, timeout_minutes: int = 15) -> dict[str, Any]:
-    """Retries with exponential backoff, a timeout and the failure alert, for every task."""
+    """Retries with exponential backoff (not for deterministic failures), a timeout and the
+    failure alert, for every task."""
     return {
         "retries": int(os.environ.get(RETRIES_ENV, retries)),
+        "retry_policy": RETRY_POLICY,
         "retry_delay": timedelta(minutes=1),
         "retry_exponential_backoff": True,
         "max_retry_delay": timedelta(minutes=15),

@@ -8,7 +8,7 @@ file itself).
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
@@ -19,6 +19,7 @@ import duckdb
 
 from feedwarehouse import land, load, publish, transform, validate
 from feedwarehouse.config import EXPECTATIONS_DIR, Feed, Paths
+from feedwarehouse.credentials import connection_headers
 from feedwarehouse.fetch import FetchPolicy
 from feedwarehouse.warehouse import connect, writer_lock
 
@@ -40,7 +41,19 @@ class NotPublished(RuntimeError):
 
 
 class FeedFailed(RuntimeError):
-    """One feed could not be fetched or parsed; the others still load and publish."""
+    """One feed could not be fetched or parsed; the others still load and publish.
+
+    `is_transient`: the failure may pass (timeouts, 5xx), so a later try is worth it; else it
+    is deterministic (a 4xx, no data for the date, a missing Connection) and retrying is waste.
+    """
+
+    def __init__(self, message: str, *, is_transient: bool = False) -> None:
+        super().__init__(message)
+        self.is_transient = is_transient
+
+
+class NothingDelivered(RuntimeError):
+    """No feed delivered anything for the date: the run must not look like a good day."""
 
 
 @dataclass
@@ -83,19 +96,23 @@ def extract_feed(
     paths: Paths,
     policy: FetchPolicy | None = None,
     today: date | None = None,
-    auth_headers: dict[str, str] | None = None,
+    credentials: Callable[[str], dict[str, str]] = connection_headers,
 ) -> Path:
     """Fetch and land one feed; raise FeedFailed (after recording it) if the fetch failed.
 
     `today` is the run's wall-clock date: a logical date over a day behind it is a backfill
     (archive_url, else what was landed, else "no data"); None means a live fetch.
+    `credentials` turns the feed's conn_id into request headers (see land.extract).
     """
     manifest_file = land.extract(
-        feed, logical_date, paths, policy, today=today, auth_headers=auth_headers
+        feed, logical_date, paths, policy, today=today, credentials=credentials
     )
     manifest = land.read_manifest(manifest_file)
     if not manifest.ok:
-        raise FeedFailed(f"feed {feed.id} ({manifest.url}) for {logical_date}: {manifest.error}")
+        raise FeedFailed(
+            f"feed {feed.id} ({manifest.url}) for {logical_date}: {manifest.error}",
+            is_transient=manifest.is_transient,
+        )
     log.info(
         "landed %s: %s bytes, sha256 %s", feed.id, manifest.payload_bytes, manifest.payload_sha256
     )
@@ -113,6 +130,17 @@ def load_raw(
         summary = load.load_raw(conn, paths, manifests)
     log.info("raw load for %s: %s", logical_date, summary.as_dict())
     return summary
+
+
+def require_a_delivery(summary: load.LoadSummary, logical_date: date) -> None:
+    """Raise NothingDelivered, naming every feed and its reason, if no feed loaded anything."""
+    if summary.loaded:
+        return
+    reasons = "; ".join(f"{feed}: {error}" for feed, error in sorted(summary.failed.items()))
+    raise NothingDelivered(
+        f"no feed delivered anything for {logical_date}, so nothing new can be published "
+        f"({len(summary.failed)} failed: {reasons or 'no feed was landed for that date'})"
+    )
 
 
 def validate_raw(

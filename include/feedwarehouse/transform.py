@@ -7,6 +7,7 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from feedwarehouse.config import DATA_DIR_ENV, DBT_PROJECT_DIR, Paths
 
@@ -30,11 +31,20 @@ def dbt_args(command: str, paths: Paths, *extra: str) -> list[str]:
 
 
 def run_dbt(command: str, paths: Paths, *extra: str) -> None:
-    """Invoke one dbt command against this data directory's warehouse; raise on any failure."""
+    """Invoke one dbt command against this data directory's warehouse; raise on any failure.
+
+    dbt's own console lines (one per model, test and snapshot, and the summary) go to this
+    module's logger, so they land in the Airflow task log and the CLI's output at their level.
+    """
     from dbt.cli.main import dbtRunner  # heavy import, only when a transform runs
 
-    with _env(DATA_DIR_ENV, str(paths.data_dir)):
-        result = dbtRunner().invoke(dbt_args(command, paths, "--quiet", *extra))
+    # stdout off: the callback logs the same lines (no colour codes, right levels)
+    args = dbt_args(command, paths, "--log-level", "none", "--no-use-colors", *extra)
+    try:
+        with _env(DATA_DIR_ENV, str(paths.data_dir)):
+            result = dbtRunner(callbacks=[_log_dbt_event]).invoke(args)
+    finally:
+        _release_dbt_locks()
     if result.success:
         return
     failures = []
@@ -43,6 +53,33 @@ def run_dbt(command: str, paths: Paths, *extra: str) -> None:
             failures.append(f"{node.node.unique_id}: {node.status} ({node.message})")
     detail = "; ".join(failures) or str(result.exception or "see dbt log")
     raise TransformFailed(f"dbt {command} failed: {detail}")
+
+
+_DBT_LEVELS = {"info": logging.INFO, "warn": logging.WARNING, "error": logging.ERROR}
+
+
+def _log_dbt_event(event: Any) -> None:
+    """A dbt event at the level dbt prints by default (info and up), as one log line."""
+    level = _DBT_LEVELS.get(event.info.level)
+    if level is not None and event.info.msg.strip():
+        log.log(level, "%s", event.info.msg)
+
+
+def _release_dbt_locks() -> None:
+    """Free dbt's multiprocessing locks now, while this process can still unlink them.
+
+    dbt makes its adapter's and manifest's locks from a "spawn" context: named semaphores that
+    multiprocessing's resource_tracker watches. An Airflow task process ends with os._exit,
+    skipping the finalizers that unlink them, so the tracker reported "2 leaked semaphore
+    objects" on stderr (two ERROR lines in a task that succeeded). Dropping dbt's adapters and
+    collecting the garbage runs those finalizers here.
+    """
+    import gc
+
+    from dbt.adapters.factory import reset_adapters
+
+    reset_adapters()
+    gc.collect()
 
 
 @contextmanager

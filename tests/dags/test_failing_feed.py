@@ -1,15 +1,19 @@
 """Through Airflow itself: a failing feed is one red mapped extract task while the rest publish.
 
-The same run carries a private feed (Basic auth, served on 127.0.0.1) whose Connection comes
-from the environment (AIRFLOW_CONN_PRIVATE_BLOG): it loads, and its password appears in no log
-line, task log file, landing file or table (the fault suite's "secrets" check).
+The same run carries two private feeds (Basic auth, served on 127.0.0.1) whose Connections are
+made with `airflow connections add` in the test's metadata DB (no AIRFLOW_CONN_ variable), read
+by extract through the Task SDK: the right password loads, the wrong one is a red box naming
+the feed and the 401; the password appears in no log line, task log file, landing file or table
+(the fault suite's "secrets" check). Tasks keep their default retries: the deterministic
+failures fail on their first try, their log says why in one line, without a traceback. A second
+run in which every feed fails is not green: load_raw fails naming each feed and its reason.
 """
 
 from __future__ import annotations
 
 import base64
-import json
 import os
+import re
 import sqlite3
 import subprocess
 import sys
@@ -54,13 +58,17 @@ def test_one_red_extract_box_and_the_rest_publishes(
         return Response(private.path.read_bytes(), content_type="application/rss+xml")
 
     httpserver.expect_request("/private/feed/").respond_with_handler(basic_auth)
+    private_url = httpserver.url_for("/private/feed/")
     feeds_file = sample.feeds_file
     missing = (tmp_path / "sample" / "gone.xml").as_uri()
+    failing = (
+        f"- id: broken\n  url: {missing}\n"
+        + f"- id: private-wrong\n  url: {private_url}\n  conn_id: private_wrong\n"
+    )
     feeds_file.write_text(
         feeds_file.read_text(encoding="utf-8")
-        + f"- id: broken\n  url: {missing}\n"
-        + f"- id: private-blog\n  url: {httpserver.url_for('/private/feed/')}\n"
-        + "  conn_id: private_blog\n",
+        + failing
+        + f"- id: private-blog\n  url: {private_url}\n  conn_id: private_blog\n",
         encoding="utf-8",
     )
     home, data = tmp_path / "airflow", tmp_path / "data"
@@ -71,39 +79,57 @@ def test_one_red_extract_box_and_the_rest_publishes(
         "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
         "FEEDWAREHOUSE_DATA_DIR": str(data),
         "FEEDWAREHOUSE_FEEDS": str(feeds_file),
-        "FEEDWAREHOUSE_TASK_RETRIES": "0",
         "FEEDWAREHOUSE_ALLOW_PRIVATE_HOSTS": "1",
-        "AIRFLOW_CONN_PRIVATE_BLOG": json.dumps(
-            {"conn_type": "http", "login": "reader", "password": PASSWORD}
-        ),
+    }
+    env = {
+        k: v for k, v in env.items() if not k.startswith(("AIRFLOW_CONN_", "FEEDWAREHOUSE_TASK_"))
     }
     assert airflow(["db", "migrate"], env).returncode == 0
+    for conn_id, password in (("private_blog", PASSWORD), ("private_wrong", "not-the-password")):
+        added = airflow(
+            ["connections", "add", conn_id, "--conn-type", "http", "--conn-login", "reader",
+             "--conn-password", password],
+            env,
+        )  # fmt: skip
+        assert added.returncode == 0, added.stderr[-2000:]
     yesterday = (date.today() - timedelta(days=1)).isoformat()  # a live run, as scheduled
     run = airflow(["dags", "test", "feed_warehouse_daily", yesterday], env)
     assert run.returncode == 0, run.stderr[-3000:]
 
-    db = sqlite3.connect(f"file:{home / 'airflow.db'}?mode=ro", uri=True)
-    try:
-        states = db.execute(
-            "select task_id, rendered_map_index, state from task_instance "
-            "where dag_id = 'feed_warehouse_daily' order by task_id, map_index"
-        ).fetchall()
-        run_state = db.execute("select state from dag_run").fetchall()
-    finally:
-        db.close()
+    states = _task_states(home, yesterday)
     assert states == [
-        ("extract", "webrtc-blog", "success"),
-        ("extract", "sample-blog-2", "success"),
-        ("extract", "broken", "failed"),
-        ("extract", "private-blog", "success"),
-        ("feeds", None, "success"),
-        ("load_raw", None, "success"),
-        ("publish", None, "success"),
-        ("transform", None, "success"),
-        ("validate_marts", None, "success"),
-        ("validate_raw", None, "success"),
+        ("extract", "webrtc-blog", "success", 1),
+        ("extract", "sample-blog-2", "success", 1),
+        ("extract", "broken", "failed", 1),  # retries=2, yet no second try: deterministic
+        ("extract", "private-wrong", "failed", 1),
+        ("extract", "private-blog", "success", 1),
+        ("feeds", None, "success", 1),
+        ("load_raw", None, "success", 1),
+        ("publish", None, "success", 1),
+        ("transform", None, "success", 1),
+        ("validate_marts", None, "success", 1),
+        ("validate_raw", None, "success", 1),
     ]
-    assert run_state == [("success",)]
+    assert _run_states(home) == [(yesterday, "success")]
+    output = run.stdout + run.stderr
+    # each failed box's log: the one-line reason first, no traceback anywhere (no bug happened)
+    wrong = (
+        f"feed private-wrong ({private_url}) for {yesterday}: HTTP 401 Unauthorized from "
+        f"{private_url}: not retried (client error); check the feed URL"
+    )
+    broken = (
+        f"feed broken ({missing}) for {yesterday}: cannot read {missing}: No such file or directory"
+    )
+    alert = "feed warehouse: feed_warehouse_daily.extract[{}] failed for {} 00:00:00+00:00"
+    errors = _error_lines(output)
+    by_task = sorted(zip(errors[::3], errors[1::3], errors[2::3], strict=True))  # run order varies
+    assert by_task == [
+        (broken, "Task exited", alert.format("broken", yesterday)),
+        (wrong, "Task exited", alert.format("private-wrong", yesterday)),
+    ]
+    assert "Traceback" not in output
+    # the transform log has dbt's per-model lines
+    assert "OK created sql incremental model marts.posts" in output
 
     conn = duckdb.connect(str(data / "published" / "warehouse.duckdb"), read_only=True)
     try:
@@ -115,15 +141,18 @@ def test_one_red_extract_box_and_the_rest_publishes(
         conn.close()
     warehouse = duckdb.connect(str(data / "warehouse.duckdb"), read_only=True)
     try:
-        errors = warehouse.execute("select feed_id, error from raw.fetches where error is not null")
-        ((feed_id, error),) = errors.fetchall()
+        errors = warehouse.execute(
+            "select feed_id, error from raw.fetches where error is not null order by feed_id"
+        ).fetchall()
     finally:
         warehouse.close()
-    assert feed_id == "broken"
-    assert "gone.xml" in error
+    assert errors == [
+        ("broken", f"cannot read {missing}: No such file or directory"),
+        ("private-wrong", wrong.split(": ", 1)[1]),
+    ]
 
     # the Connection's password was sent, and is nowhere an operator or a BI user can read
-    assert authorized == [True]
+    assert sorted(authorized) == [False, True]
     leaks = _files_containing(home, PASSWORD, TOKEN) + _files_containing(data, PASSWORD, TOKEN)
     leaks += [stream for stream in ("stdout", "stderr") if PASSWORD in getattr(run, stream)]
     for database in (data / "warehouse.duckdb", data / "published" / "warehouse.duckdb"):
@@ -132,6 +161,57 @@ def test_one_red_extract_box_and_the_rest_publishes(
     assert leaks == []
     # `dags test` writes the task logs to its own output: the private feed's task log was read
     assert "landed private-blog: " in run.stdout + run.stderr
+
+    # a day on which no feed delivers anything is a failed run, not a green one
+    feeds_file.write_text(f"feeds:\n{failing}", encoding="utf-8")
+    day = (date.today() - timedelta(days=2)).isoformat()
+    failed_run = airflow(["dags", "test", "feed_warehouse_daily", day], env)
+    assert _run_states(home) == [(day, "failed"), (yesterday, "success")]
+    assert _task_states(home, day) == [
+        ("extract", "broken", "failed", 1),
+        ("extract", "private-wrong", "failed", 1),
+        ("feeds", None, "success", 1),
+        ("load_raw", None, "failed", 1),
+        ("publish", None, "upstream_failed", 0),
+        ("transform", None, "upstream_failed", 0),
+        ("validate_marts", None, "upstream_failed", 0),
+        ("validate_raw", None, "upstream_failed", 0),
+    ]
+    wrong_today = wrong.replace(yesterday, day).split(": ", 1)[1]
+    nothing = (
+        f"no feed delivered anything for {day}, so nothing new can be published (2 failed: "
+        f"broken: cannot read {missing}: No such file or directory; private-wrong: {wrong_today})"
+    )
+    assert nothing in _error_lines(failed_run.stdout + failed_run.stderr)
+    assert "Traceback" not in failed_run.stdout + failed_run.stderr
+
+
+def _task_states(home: Path, day: str) -> list[tuple]:
+    return _query(
+        home,
+        "select t.task_id, t.rendered_map_index, t.state, t.try_number from task_instance t "
+        "join dag_run r using (dag_id, run_id) where substr(r.logical_date, 1, 10) = ? "
+        "order by t.task_id, t.map_index",
+        (day,),
+    )
+
+
+def _run_states(home: Path) -> list[tuple]:
+    return _query(home, "select substr(logical_date, 1, 10), state from dag_run order by 1")
+
+
+def _query(home: Path, sql: str, params: tuple = ()) -> list[tuple]:
+    db = sqlite3.connect(f"file:{home / 'airflow.db'}?mode=ro", uri=True)
+    try:
+        return db.execute(sql, params).fetchall()
+    finally:
+        db.close()
+
+
+def _error_lines(output: str) -> list[str]:
+    """The text of each ERROR line of `dags test` output, without time, level and logger."""
+    pattern = re.compile(r"^\S+ \[error\s*\] (.*?)(?:\s+\[[\w.]+\](?: \S+=.*)?)?$")
+    return [m.group(1) for line in output.splitlines() if (m := pattern.match(line))]
 
 
 def _files_containing(root: Path, *secrets: str) -> list[str]:

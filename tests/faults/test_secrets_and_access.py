@@ -1,8 +1,9 @@
 """Secrets and access: credentials only from Connections or the environment, never shown or
 stored; no default password in the compose stack; the BI file is read-only for its readers.
 
-The Airflow side (a Connection from AIRFLOW_CONN_…, its password grepped for in every task log,
-landing file and table after `airflow dags test`) is tests/dags/test_failing_feed.py.
+The Airflow side (Connections made with `airflow connections add`, read through the Task SDK,
+the password grepped for in every task log, landing file and table after `airflow dags test`)
+is tests/dags/test_failing_feed.py.
 """
 
 from __future__ import annotations

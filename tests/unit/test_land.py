@@ -84,6 +84,7 @@ def test_extract_lands_payload_and_manifest(httpserver: HTTPServer, paths: Paths
         "previous_logical_date": None,
         "more_payload_sha256s": [],
         "parse_error": None,
+        "is_transient": False,
     }
     moment = datetime.fromisoformat(fetched_at)
     assert moment.tzinfo is None
@@ -242,6 +243,7 @@ def test_land_copies_fetch_result(paths: Paths) -> None:
         "previous_logical_date": None,
         "more_payload_sha256s": [],
         "parse_error": None,
+        "is_transient": False,
     }
     assert payload_path(paths, SHA).read_bytes() == RSS
 
@@ -465,6 +467,26 @@ def test_backfill_without_archive_records_no_data(httpserver: HTTPServer, paths:
     assert httpserver.log == []  # never the live feed labelled with an old date
 
 
+def test_a_retried_no_data_date_says_the_same_thing(httpserver: HTTPServer, paths: Paths) -> None:
+    """An Airflow retry (or a rerun) of a no-data date: nothing was fetched, nothing nests."""
+    feed = Feed("blog", httpserver.url_for("/feed"))
+    backfill = date(2026, 12, 1)
+    first = read_manifest(extract(feed, DAY, paths, FAST, today=backfill))
+    again = read_manifest(extract(feed, DAY, paths, FAST, today=backfill))
+    third = read_manifest(extract(feed, DAY, paths, FAST, today=backfill))
+    assert (
+        first.error
+        == again.error
+        == third.error
+        == (
+            "no data for 2026-11-23: feed has no archive_url and nothing was landed for that date; "
+            "add an archive_url to backfill it"
+        )
+    )
+    assert (third.attempts, third.is_transient) == (0, False)
+    assert httpserver.log == []
+
+
 def test_backfill_replays_what_was_landed(httpserver: HTTPServer, paths: Paths) -> None:
     httpserver.expect_request("/feed").respond_with_data(RSS)
     feed = Feed("blog", httpserver.url_for("/feed"), httpserver.url_for("/{Y}/{m}/{d}/"))
@@ -485,6 +507,19 @@ def test_backfill_of_a_failed_day_without_archive_keeps_the_reason(
     assert manifest.error is not None
     assert manifest.error.endswith(f" (the fetch on that date failed: {first.error})")
     assert len(httpserver.log) == 1
+    # a retry of the backfill keeps the reason, quoted once
+    retried = read_manifest(extract(feed, DAY, paths, FAST, today=date(2026, 12, 1)))
+    assert retried.error == manifest.error
+    assert retried.error.count("the fetch on that date failed") == 1
+
+
+def test_only_failures_that_may_pass_are_transient(httpserver: HTTPServer, paths: Paths) -> None:
+    httpserver.expect_request("/busy").respond_with_data("later", status=503)
+    httpserver.expect_request("/gone").respond_with_data("no", status=404)
+    busy = read_manifest(extract(Feed("busy", httpserver.url_for("/busy")), DAY, paths, FAST))
+    gone = read_manifest(extract(Feed("gone", httpserver.url_for("/gone")), DAY, paths, FAST))
+    assert (busy.http_status, busy.is_transient) == (503, True)
+    assert (gone.http_status, gone.is_transient) == (404, False)
 
 
 def test_extract_all_isolates_failures(httpserver: HTTPServer, paths: Paths) -> None:

@@ -6,9 +6,19 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from pytest_httpserver import HTTPServer
 
-from feedwarehouse.config import data_paths
-from feedwarehouse.pipeline import NotPublished, check_published
+from feedwarehouse.config import Feed, data_paths
+from feedwarehouse.fetch import FetchPolicy
+from feedwarehouse.load import LoadSummary
+from feedwarehouse.pipeline import (
+    FeedFailed,
+    NothingDelivered,
+    NotPublished,
+    check_published,
+    extract_feed,
+    require_a_delivery,
+)
 from feedwarehouse.publish import publish
 from feedwarehouse.warehouse import connect
 
@@ -44,3 +54,34 @@ def test_check_published_raises_when_the_day_is_missing(tmp_path: Path):
 def test_check_published_raises_when_nothing_was_published(tmp_path: Path):
     with pytest.raises(NotPublished, match="holds data through nothing, expected 2026-11-23"):
         check_published(data_paths(tmp_path), date(2026, 11, 23))
+
+
+def test_a_run_where_no_feed_delivered_names_every_feed_and_why():
+    summary = LoadSummary(failed={"b-blog": "HTTP 404 Not Found from x", "a-blog": "no data"})
+    with pytest.raises(NothingDelivered) as nothing:
+        require_a_delivery(summary, date(2026, 11, 16))
+    assert str(nothing.value) == (
+        "no feed delivered anything for 2026-11-16, so nothing new can be published "
+        "(2 failed: a-blog: no data; b-blog: HTTP 404 Not Found from x)"
+    )
+    # one feed that delivered (even an empty feed) is enough: the others are red on their own
+    require_a_delivery(LoadSummary(loaded={"a-blog": 0}, failed=summary.failed), date(2026, 11, 16))
+
+
+def test_extract_feed_says_whether_a_retry_can_help(tmp_path: Path, httpserver: HTTPServer):
+    httpserver.expect_request("/busy").respond_with_data("later", status=503)
+    httpserver.expect_request("/gone").respond_with_data("no", status=404)
+    paths, day = data_paths(tmp_path / "data"), date(2026, 11, 16)
+    policy = FetchPolicy(attempts=1, allow_private=True)
+    outcomes = {}
+    for name in ("busy", "gone"):
+        with pytest.raises(FeedFailed) as failed:
+            extract_feed(Feed(name, httpserver.url_for(f"/{name}")), day, paths, policy)
+        outcomes[name] = (str(failed.value), failed.value.is_transient)
+    busy, gone = httpserver.url_for("/busy"), httpserver.url_for("/gone")
+    assert outcomes == {
+        "busy": (f"feed busy ({busy}) for 2026-11-16: HTTP 503 from {busy} (gave up after 1 "
+                 "attempts)", True),
+        "gone": (f"feed gone ({gone}) for 2026-11-16: HTTP 404 Not Found from {gone}: not "
+                 "retried (client error); check the feed URL", False),
+    }  # fmt: skip
