@@ -8,7 +8,7 @@ from datetime import date, timedelta
 from typing import Any
 
 import pendulum
-from airflow.sdk import Asset, TriggerRule, dag, task
+from airflow.sdk import Asset, Param, TriggerRule, dag, task
 
 from feedwarehouse.orchestration import (
     PUBLISHED_ASSET_NAME,
@@ -83,6 +83,14 @@ writer = {"pool": WRITER_POOL, "execution_timeout": timedelta(minutes=30)}
     dagrun_timeout=timedelta(hours=3),
     doc_md=DOC_MD,
     tags=["feedwarehouse", "elt"],
+    params={
+        "full_refresh": Param(
+            False,
+            type="boolean",
+            description="Rebuild every mart from all of raw (once, after an upgrade that "
+            "changes the models' rules, so history gets the new values too).",
+        )
+    },
 )
 def feed_warehouse_daily() -> None:
     @task
@@ -131,11 +139,13 @@ def feed_warehouse_daily() -> None:
         return {report.suite: report.as_dict() for report in reports}
 
     @task(**writer)
-    def transform() -> None:
-        """dbt build: staging, intermediate, marts, snapshots and their tests."""
+    def transform(params: dict[str, Any] | None = None) -> None:
+        """dbt build: staging, intermediate, marts, snapshots and their tests (all of raw again
+        when the run's `full_refresh` param is set)."""
         from feedwarehouse import pipeline
 
-        pipeline.transform_marts(_settings()[0])
+        full_refresh = bool((params or {}).get("full_refresh"))
+        pipeline.transform_marts(_settings()[0], full_refresh=full_refresh)
 
     @task(**writer)
     def validate_marts() -> dict[str, Any]:
