@@ -139,5 +139,29 @@ def test_quality_history_grows_by_one_row_per_expectation_per_run(first_run):
         ).fetchall()
     finally:
         conn.close()
-    # two runs of marts_posts (10 expectations each); the published check ran on the rerun only
-    assert runs == [("marts_posts", 2, 10), ("marts_published_kept", 1, 1)]
+    # two runs of marts_posts (11 expectations each); the published check ran on the rerun only
+    assert runs == [("marts_posts", 2, 11), ("marts_published_kept", 1, 1)]
+
+
+def test_rerun_with_full_refresh_gives_history_the_current_rules(sample: SampleSet, first_run):
+    """After an upgrade: raw rows loaded by an older version lack what parse now resolves; a
+    rerun of their date re-parses the landed payloads, and --full-refresh rebuilds the marts."""
+    _, paths = first_run
+    before = snapshot(paths.published)
+    with duckdb.connect(str(paths.warehouse)) as conn:
+        conn.execute(
+            "update raw.entries set author_name = null, body_html = null, body_source = null,"
+            " updated_element = null"
+        )
+        # and a posts mart of the older shape: an incremental build would refuse it
+        conn.execute("alter table marts.posts drop column body_source")
+    argv = ["run", "--feeds", str(sample.feeds_file), "--date", str(RUN_DATE)]
+    argv += ["--today", "2026-11-24", "--data-dir", str(paths.data_dir), "--full-refresh"]
+    assert main(argv) == 0
+    assert snapshot(paths.published) == before
+    with duckdb.connect(str(paths.published), read_only=True) as conn:
+        bodies = conn.execute(
+            "select body_source, count(*), count(author_id), min(word_count) > 0"
+            " from marts.posts group by all"
+        ).fetchall()
+    assert bodies == [("content:encoded", 40, 40, True)]
