@@ -68,7 +68,7 @@ class _Scan:
 def scan_entries(payload: bytes) -> list[EntryElements] | None:
     """Per entry, in document order, which labelled elements it holds; None if not well-formed.
 
-    Runs after parse.check_entities, so the prolog declares nothing expat would expand.
+    Runs after xml_guard.check_entities, so the prolog declares nothing expat would expand.
     """
     parser = expat.ParserCreate(namespace_separator=" ")
     scan = _Scan()

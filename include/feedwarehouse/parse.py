@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import codecs
-import contextlib
 import io
 import json
 import re
@@ -13,34 +12,20 @@ from datetime import datetime
 from html import unescape
 from typing import Any
 from urllib.parse import urljoin, urlparse
-from xml.parsers import expat
 
 import feedparser
-from feedparser.encodings import convert_to_utf8
-from feedparser.sanitizer import replace_doctype
 
 from feedwarehouse import entry_fields
+from feedwarehouse.xml_guard import FeedParseError, check_entities
 
 _BOMS = (codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+__all__ = ["FeedParseError", "ParsedEntry", "ParsedFeed", "parse_feed"]
 _XML_ENCODING = re.compile(rb"""\A\s*<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9._:-]+)["']""")
-_CDATA_OR_COMMENT = re.compile(rb"<!\[CDATA\[.*?\]\]>|<!--.*?-->", re.DOTALL)
-_ENTITY_DECL = re.compile(rb"<!ENTITY[^>]*>")
-# the only declarations allowed: a name for one character, e.g. <!ENTITY nbsp "&#160;">
-_CHAR_ENTITY = re.compile(
-    rb"""<!ENTITY\s+[A-Za-z_][\w.-]*\s+(["'])&#(?:[0-9]+|x[0-9A-Fa-f]+);\1\s*>"""
-)
-# DTDs that old feeds name by public identifier (RSS 0.91); named, never fetched
-KNOWN_FEED_DTDS = frozenset({"-//Netscape Communications//DTD RSS 0.91//EN"})
-_CHAR_REFERENCE = re.compile(r"&#(?:[0-9]+|x[0-9A-Fa-f]+);")
 # <link rel="alternate" type="application/rss+xml" href="..."> of an HTML page
 _FEED_LINK = re.compile(
     rb"<link\b[^>]*\btype\s*=\s*[\"']?application/(?:rss|atom)\+xml\b[^>]*>", re.I
 )
 _HREF = re.compile(rb"""\bhref\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.I)
-
-
-class FeedParseError(ValueError):
-    """The payload is not a feed feedparser could recover."""
 
 
 @dataclass(frozen=True)
@@ -124,98 +109,6 @@ def parse_feed(payload: bytes, *, source: str, content_type: str | None = None) 
             _entry(entry, base, meta, scanned[index] if scanned else None, is_atom)
             for index, entry in enumerate(parsed.entries)
         ],
-    )
-
-
-def check_entities(payload: bytes, *, source: str, headers: dict[str, str] | None = None) -> None:
-    """Refuse DOCTYPEs declaring entities other than single characters, or naming an external
-    DTD other than RSS 0.91's, before any parser.
-
-    Entity expansion ("billion laughs"), external entities (file:///etc/passwd) and external
-    DTDs (which would define them) are attacks, never feed content; nothing is ever fetched.
-    The bytes checked are those feedparser's parsers get: converted to UTF-8 with the same
-    `headers` (so UTF-16/32 or EBCDIC hide nothing), then through its DOCTYPE rewrite, which
-    revives declarations it finds in comments or processing instructions; expat itself then
-    reports every declaration the strict parser would see.
-    """
-    data = convert_to_utf8(dict(headers or {}), payload, {})
-    for text in (_utf16_as_utf8(payload), data):
-        if b"<!DOCTYPE" not in text or b"<!ENTITY" not in text:
-            continue  # an entity is declared in a DOCTYPE or nowhere
-        for declaration in _ENTITY_DECL.findall(_CDATA_OR_COMMENT.sub(b"", text)):
-            if not _CHAR_ENTITY.fullmatch(declaration):
-                _refuse(source, declaration)
-    if b"<!DOCTYPE" not in data:
-        return
-    _check_external_dtd(data, source)
-    if b"<!ENTITY" not in data:
-        return
-    _, rewritten, loose_entities = replace_doctype(data)
-    for name, value in loose_entities.items():
-        if not _CHAR_REFERENCE.fullmatch(value):
-            _refuse(source, f'<!ENTITY {name} "{value}">'.encode())
-    _check_declared_entities(rewritten, source)
-
-
-class _RootReached(Exception):
-    """The prolog, where every entity is declared, is over."""
-
-
-def _check_external_dtd(data: bytes, source: str) -> None:
-    """Refuse a DOCTYPE that names an external DTD, unless it is a known feed DTD (never read)."""
-    parser = expat.ParserCreate()
-
-    def doctype(_name: str, system_id: str | None, public_id: str | None, *_: object) -> None:
-        if system_id and public_id not in KNOWN_FEED_DTDS:
-            raise FeedParseError(
-                f"{source}: refused: the DOCTYPE names an external DTD ({system_id[:80]}); "
-                "external DTDs can declare entities, are never fetched, and no feed needs one"
-            )
-
-    parser.StartDoctypeDeclHandler = doctype
-    _read_prolog(parser, data)
-
-
-def _check_declared_entities(data: bytes, source: str) -> None:
-    """Refuse every entity the prolog declares other than a single character."""
-    parser = expat.ParserCreate()
-
-    def declared(name: str, is_parameter: bool, value: str | None, *_: object) -> None:
-        if is_parameter or value is None or len(value) > 1:
-            start = parser.CurrentByteIndex
-            end = data.find(b">", start)
-            _refuse(source, data[start : end + 1 if end >= 0 else len(data)])
-
-    parser.EntityDeclHandler = declared
-    _read_prolog(parser, data)
-
-
-def _read_prolog(parser: expat.XMLParserType, data: bytes) -> None:
-    """Let expat read up to the root element, its handlers set: nothing expanded or fetched."""
-
-    def root(*_: object) -> None:
-        raise _RootReached
-
-    parser.StartElementHandler = root
-    with contextlib.suppress(_RootReached, expat.ExpatError):
-        parser.Parse(data, True)
-
-
-def _utf16_as_utf8(payload: bytes) -> bytes:
-    """A UTF-16 payload as UTF-8, BOM or not (feedparser misreads one without a declaration)."""
-    if payload.startswith(_BOMS[1:]) or payload[:2] in (b"<\x00", b"\x00<"):
-        codec = (
-            "utf-16" if payload[:2] in _BOMS[1:] else ("utf-16-le" if payload[0] else "utf-16-be")
-        )
-        return payload.decode(codec, "replace").encode("utf-8")
-    return payload
-
-
-def _refuse(source: str, declaration: bytes) -> None:
-    shown = declaration[:80].decode("utf-8", "replace")
-    raise FeedParseError(
-        f"{source}: refused: the DOCTYPE declares an XML entity ({shown}); entity "
-        "expansion and external entities are unsafe and never needed by a feed"
     )
 
 
