@@ -18,28 +18,10 @@ tag_slugs as (
 
 ),
 
-spellings as (
-
-    select
-        author_id,
-        author_name,
-        count(*) as post_count
-    from author_posts
-    group by author_id, author_name
-
-),
-
 -- the most frequent spelling names the author; ties go to the alphabetically first
 preferred_spellings as (
 
-    select
-        author_id,
-        author_name as name
-    from spellings
-    qualify row_number() over (
-        partition by author_id
-        order by post_count desc, author_name asc
-    ) = 1
+    {{ preferred_spelling('author_posts', ['author_id'], 'author_name') }}
 
 ),
 

@@ -18,30 +18,10 @@ tag_slugs as (
 
 ),
 
-spellings as (
-
-    select
-        feed_id,
-        author_id,
-        author_name,
-        count(*) as post_count
-    from author_posts
-    group by feed_id, author_id, author_name
-
-),
-
 -- the feed's most frequent spelling; ties go to the alphabetically first
 preferred_spellings as (
 
-    select
-        feed_id,
-        author_id,
-        author_name as name
-    from spellings
-    qualify row_number() over (
-        partition by feed_id, author_id
-        order by post_count desc, author_name asc
-    ) = 1
+    {{ preferred_spelling('author_posts', ['feed_id', 'author_id'], 'author_name') }}
 
 ),
 
