@@ -71,9 +71,8 @@ identities as (
             when link is not null then 'link'
             else 'title_published'
         end as identity_source,
-        guid is null
-        and link is null
-        and nullif(trim(title), '') is null as has_no_identity
+        -- no guid, no link and a blank title identify nothing
+        coalesce(guid, link, nullif(trim(title), '')) is not null as has_identity
     from entries_to_process
 
 ),
@@ -82,10 +81,8 @@ identities as (
 identified as (
 
     select
-        * exclude (has_no_identity, updated_text),
-        case
-            when not has_no_identity then md5(feed_id || '|' || post_identity)
-        end as post_id,
+        * exclude (has_identity, updated_text),
+        case when has_identity then md5(feed_id || '|' || post_identity) end as post_id,
         md5(to_json(struct_pack(
             link, title, author, categories, summary, content_html, body_source,
             published_text, date_text, updated_at, comments_count, enclosure_count
