@@ -281,8 +281,8 @@ def test_schemas_and_materializations(built: Path):
         " where table_schema <> 'raw' group by all order by all",
     )
     assert relations == [
-        ("intermediate", "BASE TABLE", 2),  # int_entries_flagged, int_posts_latest
-        ("intermediate", "VIEW", 5),
+        ("intermediate", "BASE TABLE", 2),  # int_entries_identified, int_posts_latest
+        ("intermediate", "VIEW", 6),
         ("marts", "BASE TABLE", 9),
         ("quality", "BASE TABLE", 1),
         ("snapshots", "BASE TABLE", 1),
@@ -498,7 +498,7 @@ def test_docs_describe_every_model_and_column(built: Path):
     models = {
         uid: node for uid, node in manifest["nodes"].items() if node["resource_type"] == "model"
     }
-    assert len(models) == 19  # staging 2, intermediate 7, marts 9, quality 1
+    assert len(models) == 20  # staging 2, intermediate 8, marts 9, quality 1
     undescribed = [uid for uid, node in models.items() if not node["description"].strip()]
     for uid, node in models.items():
         documented = {n for n, c in node["columns"].items() if c["description"].strip()}

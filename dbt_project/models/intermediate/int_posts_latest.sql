@@ -2,9 +2,9 @@
 
 with
 
-posts_identified as (
+post_listings as (
 
-    select * from {{ ref('int_posts_identified') }}
+    select * from {{ ref('int_post_listings') }}
 
 ),
 
@@ -16,7 +16,7 @@ latest_versions as (
         min(logical_date) over (partition by post_id) as first_seen_on,
         max(logical_date) over (partition by post_id) as last_seen_on,
         count(distinct fetch_id) over (partition by post_id) as times_seen
-    from posts_identified
+    from post_listings
     qualify row_number() over (
         partition by post_id
         order by logical_date desc, fetched_at desc, fetch_id desc, entry_index asc
@@ -31,7 +31,7 @@ fetch_windows as (
         feed_id,
         logical_date,
         min(published_at) as oldest_listed_at
-    from posts_identified
+    from post_listings
     group by feed_id, logical_date
 
 ),

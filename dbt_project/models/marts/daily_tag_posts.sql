@@ -26,60 +26,12 @@ dated_tag_posts as (
 
 ),
 
-tag_spans as (
-
-    select
-        feed_id,
-        tag_id,
-        min(post_on) as first_post_on,
-        max(post_on) as last_post_on
-    from dated_tag_posts
-    group by feed_id, tag_id
-
-),
-
 -- every day from the tag's first use in the feed to its last, zero days included
-date_spine as (
-
-    select
-        feed_id,
-        tag_id,
-        unnest(
-            generate_series(first_post_on, last_post_on, interval 1 day)
-        )::date as post_on
-    from tag_spans
-
-),
-
-daily_counts as (
-
-    select
-        feed_id,
-        tag_id,
-        post_on,
-        count(*) as post_count
-    from dated_tag_posts
-    group by feed_id, tag_id, post_on
-
-),
-
 final as (
 
-    select
-        -- ids
-        date_spine.feed_id,
-        date_spine.tag_id,
-        date_spine.post_on,
-
-        -- counts
-        coalesce(daily_counts.post_count, 0) as post_count
-
-    from date_spine
-    left join daily_counts
-        on
-            date_spine.feed_id = daily_counts.feed_id
-            and date_spine.tag_id = daily_counts.tag_id
-            and date_spine.post_on = daily_counts.post_on
+    {{ zero_filled_daily_counts('dated_tag_posts', ['feed_id', 'tag_id'], {
+        'post_count': 'count(*)'
+    }) }}
 
 )
 

@@ -18,30 +18,10 @@ tag_slugs as (
 
 ),
 
-spellings as (
-
-    select
-        feed_id,
-        author_id,
-        author_name,
-        count(*) as post_count
-    from author_posts
-    group by feed_id, author_id, author_name
-
-),
-
 -- the feed's most frequent spelling; ties go to the alphabetically first
 preferred_spellings as (
 
-    select
-        feed_id,
-        author_id,
-        author_name as name
-    from spellings
-    qualify row_number() over (
-        partition by feed_id, author_id
-        order by post_count desc, author_name asc
-    ) = 1
+    {{ preferred_spelling('author_posts', ['feed_id', 'author_id'], 'author_name') }}
 
 ),
 
@@ -58,31 +38,10 @@ activity as (
 
 ),
 
-tag_uses as (
-
-    select
-        author_posts.feed_id,
-        author_posts.author_id,
-        tag_slugs.slug,
-        count(distinct author_posts.post_id) as post_count
-    from author_posts
-    inner join tags_normalized
-        on author_posts.post_id = tags_normalized.post_id
-    inner join tag_slugs
-        on tags_normalized.tag_id = tag_slugs.tag_id
-    group by author_posts.feed_id, author_posts.author_id, tag_slugs.slug
-
-),
-
 -- the three tags the author uses most in this feed; ties go to the alphabetically first
 top_tags as (
 
-    select
-        feed_id,
-        author_id,
-        list(slug order by post_count desc, slug asc)[1:3] as top_tags
-    from tag_uses
-    group by feed_id, author_id
+    {{ top_tags('author_posts', ['feed_id', 'author_id'], 'tags_normalized', 'tag_slugs') }}
 
 ),
 

@@ -18,28 +18,10 @@ posts_latest as (
 
 ),
 
-spellings as (
-
-    select
-        tag_id,
-        category,
-        count(*) as post_count
-    from tags_normalized
-    group by tag_id, category
-
-),
-
 -- the most frequent spelling names the tag; ties go to the alphabetically first
 preferred_spellings as (
 
-    select
-        tag_id,
-        category as name
-    from spellings
-    qualify row_number() over (
-        partition by tag_id
-        order by post_count desc, category asc
-    ) = 1
+    {{ preferred_spelling('tags_normalized', ['tag_id'], 'category') }}
 
 ),
 

@@ -1,0 +1,121 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key='fetch_id',
+        on_schema_change='fail'
+    )
+}}
+
+with
+
+fetches as (
+
+    select * from {{ ref('stg_raw__fetches') }}
+
+),
+
+entries as (
+
+    select * from {{ ref('stg_raw__entries') }}
+
+),
+
+-- all fetches on a full build; incrementally, those of the lookback window before the newest
+-- logical date built so far, and any fetch loaded since the last build (a rerun or backfill)
+fetches_to_process as (
+
+    select fetches.* from fetches
+    {% if is_incremental() %}
+        where
+            fetches.logical_date >= (
+                select max(built.logical_date) - {{ var('lookback_days') }}::integer
+                from {{ this }} as built
+            )
+            or not exists (
+                select 1
+                from {{ this }} as built
+                where
+                    built.fetch_id = fetches.fetch_id
+                    and built.fetched_at = fetches.fetched_at
+            )
+    {% endif %}
+
+),
+
+-- entries of failed fetches are ignored
+entries_to_process as (
+
+    select
+        entries.*,
+        fetches_to_process.fetched_at
+    from entries
+    inner join fetches_to_process
+        on entries.fetch_id = fetches_to_process.fetch_id
+    where fetches_to_process.is_successful
+
+),
+
+-- a post is its guid, else its link, else its title and publication date
+identities as (
+
+    select
+        *,
+        coalesce(
+            guid,
+            link,
+            md5(coalesce(title, '') || '|' || coalesce(published_text, ''))
+        ) as post_identity,
+        case
+            when guid is not null then 'guid'
+            when link is not null then 'link'
+            else 'title_published'
+        end as identity_source,
+        -- no guid, no link and a blank title identify nothing
+        coalesce(guid, link, nullif(trim(title), '')) is not null as has_identity
+    from entries_to_process
+
+),
+
+-- the post within its feed, and the listing's content (to tell repeats of a post apart)
+identified as (
+
+    select
+        * exclude (has_identity, updated_text),
+        case when has_identity then md5(feed_id || '|' || post_identity) end as post_id,
+        md5(to_json(struct_pack(
+            link, title, author, categories, summary, content_html, body_source,
+            published_text, date_text, updated_at, comments_count, enclosure_count
+        ))::varchar) as entry_hash
+    from identities
+
+),
+
+-- one row without entry per fetch that contributes none (it failed or listed nothing), so
+-- that the delete+insert on fetch_id also clears a fetch whose reload lost its entries
+fetches_without_entries as (
+
+    select
+        fetch_id,
+        feed_id,
+        logical_date,
+        fetched_at
+    from fetches_to_process
+    where not exists (
+        select 1
+        from identified
+        where identified.fetch_id = fetches_to_process.fetch_id
+    )
+
+),
+
+-- the columns a row without entry lacks are null
+final as (
+
+    select * from identified
+    union all by name
+    select * from fetches_without_entries
+
+)
+
+select * from final
