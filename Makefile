@@ -16,7 +16,7 @@ export FEEDWAREHOUSE_DATA_DIR ?= $(CURDIR)/data
 SAMPLE_DIR := $(FEEDWAREHOUSE_DATA_DIR)/sample
 RUN := $(UV) run --frozen --no-sync
 
-.PHONY: help install run test lint format bench up clean
+.PHONY: help install run check test lint format bench up clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -49,6 +49,9 @@ format: install  ## apply ruff and sqlfluff fixes
 	$(RUN) ruff check --fix .
 	$(RUN) ruff format .
 	$(RUN) sqlfluff fix dbt_project/models dbt_project/macros
+
+check: lint  ## the edit loop: lint, then the fast tests (no dbt, GX or Airflow), in about a minute
+	@$(RUN) pytest -n 2 -m "not slow and not faults" -q
 
 test: lint  ## lint, then the whole test suite on 2 workers (fails loudly if no test ran)
 	@$(RUN) pytest -n 2 --dist loadgroup; rc=$$?; \

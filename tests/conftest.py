@@ -29,10 +29,18 @@ def fault_ledger(request: pytest.FixtureRequest) -> Ledger:
 FAULT_DAYS_FIXTURES = frozenset({"feed_days", "after_day1", "undisturbed"})
 
 
+# every test below these folders runs dbt, Great Expectations or Airflow: `slow`, left out of
+# `make check` (the edit loop) and run by `make test`
+SLOW_FOLDERS = frozenset({"integration", "faults", "dags"})
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Groups for `pytest -n N --dist loadgroup` (make test): a module runs on one worker, and
-    every test of the fault days on one worker, so module and session fixtures build once."""
+    every test of the fault days on one worker, so module and session fixtures build once.
+    Tests in SLOW_FOLDERS are marked slow."""
     for item in items:
+        if SLOW_FOLDERS & set(item.path.relative_to(item.config.rootpath).parts[1:2]):
+            item.add_marker(pytest.mark.slow)
         uses_days = FAULT_DAYS_FIXTURES & set(getattr(item, "fixturenames", ()))
         group = "fault-days" if uses_days else item.nodeid.split("::")[0]
         item.add_marker(pytest.mark.xdist_group(group))
