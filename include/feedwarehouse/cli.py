@@ -196,8 +196,9 @@ def report(
 
     `counts` are the rows per mart when the caller has measured them already (a run has).
     """
-    from feedwarehouse.pipeline import gx_dir, mart_row_counts
-    from feedwarehouse.validate import data_docs_index
+    from feedwarehouse.pipeline import mart_row_counts
+    from feedwarehouse.quality_page import quality_page_path
+    from feedwarehouse.transform import static_docs_page
     from feedwarehouse.warehouse import connect
 
     published = paths.published
@@ -223,7 +224,9 @@ def report(
         verdict = "passed" if critical == 0 else "FAILED"
         lines.append(f"  {suite:<22} {day}  {passed}/{total} expectations met, {verdict}")
     lines += [
-        f"Data Docs (every validation): {data_docs_index(gx_dir(paths))}",
+        f"Quality results (opens offline): {quality_page_path(paths).as_uri()}",
+        f"dbt docs (opens offline): {static_docs_page(paths).as_uri()}",
+        "Both are also linked from the Airflow UI of `make airflow` (menu: Browse / Docs).",
         f"BI file (open it read-only): {published}",
         "Example query:",
         *(f"  {line}" for line in EXAMPLE_QUERY.splitlines()),
