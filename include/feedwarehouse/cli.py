@@ -226,7 +226,7 @@ def report(
     lines += [
         f"Quality results (opens offline): {quality_page_path(paths).as_uri()}",
         f"dbt docs (opens offline): {static_docs_page(paths).as_uri()}",
-        "Both are also linked from the Airflow UI of `make airflow` (menu: Browse / Docs).",
+        "Both are also in the Docs menu of the Airflow UI that `make airflow` starts.",
         f"BI file (open it read-only): {published}",
         "Example query:",
         *(f"  {line}" for line in EXAMPLE_QUERY.splitlines()),
