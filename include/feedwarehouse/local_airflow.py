@@ -114,7 +114,7 @@ def stop(stack: Stack) -> list[str]:
             _stop_group(int(pid_file.read_text().split()[0]))
             stopped.append(name)
         pid_file.unlink(missing_ok=True)
-    if (stack.pg_data / "postmaster.pid").exists():
+    if _postmaster_pid(stack) is not None:
         _pg_tool(stack, ["pg_ctl", "-D", str(stack.pg_data), "-m", "fast", "-w", "stop"])
         stopped.append("postgres")
     return stopped
@@ -246,16 +246,24 @@ def _start_postgres(stack: Stack, password: str) -> None:
 
 
 def _postmaster_running(stack: Stack) -> bool:
-    pid_file = stack.pg_data / "postmaster.pid"
-    if not pid_file.exists():
+    if _postmaster_pid(stack) is None:
         return False
-    lines = pid_file.read_text().splitlines()
-    if len(lines) > 3 and lines[3].strip() != str(stack.pg_port):
+    port = (stack.pg_data / "postmaster.pid").read_text().splitlines()[3].strip()
+    if port != str(stack.pg_port):
         raise LocalAirflowError(
-            f"PostgreSQL of {stack.pg_data} already runs on port {lines[3].strip()}, not "
+            f"PostgreSQL of {stack.pg_data} already runs on port {port}, not "
             f"{stack.pg_port}: run `make airflow-stop` first"
         )
-    return _pid_alive(int(lines[0]))
+    return True
+
+
+def _postmaster_pid(stack: Stack) -> int | None:
+    """The server's pid from its postmaster.pid, if that process is alive (else a stale file)."""
+    pid_file = stack.pg_data / "postmaster.pid"
+    if not pid_file.exists():
+        return None
+    pid = int(pid_file.read_text().split()[0])
+    return pid if _pid_alive(pid) else None
 
 
 def _let_system_user_in(pg_root: Path) -> None:
@@ -312,16 +320,21 @@ def _alive(pid_file: Path) -> bool:
     if not pid_file.exists():
         return False
     pid, started = pid_file.read_text().split()
+    import psutil
+
     try:
         return _pid_alive(int(pid)) and abs(_started_at(int(pid)) - float(started)) < 1
-    except Exception:  # the process ended between the two checks
+    except psutil.NoSuchProcess:  # it ended between the two checks
         return False
 
 
 def _pid_alive(pid: int) -> bool:
     import psutil
 
-    return psutil.pid_exists(pid) and psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
+    try:
+        return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return False
 
 
 def _stop_group(pid: int) -> None:
