@@ -258,26 +258,46 @@ def test_backfill_from_the_ui_publishes_each_dates_posts_and_docs_open_offline(
     assert [row[0] for row in validated] == dates
 
     # the docs, from the UI's navigation: each page is shown inside Airflow
-    for name, path, text in (
-        ("dbt docs (feed warehouse)", "dbt", "posts"),
-        ("Quality results (feed warehouse)", "quality", f"Logical date {dates[-1]}"),
-    ):
-        browser.get(f"{stack.url}/dags/{DAG_ID}")
-        browser.find_element(By.CSS_SELECTOR, "button[aria-label='Docs']").click()
-        _click_text(browser, name)
-        frame = browser.find_element(By.TAG_NAME, "iframe")
-        assert frame.get_attribute("src").endswith(f"/feedwarehouse/docs/{path}")
-        browser.switch_to.frame(frame)
-        deadline = time.monotonic() + 30
-        while text not in browser.find_element(By.TAG_NAME, "body").text:
-            assert time.monotonic() < deadline, f"{name}: no {text!r} on the page"
-            time.sleep(0.5)
-        _assert_offline(browser, stack.url)
-        body = browser.find_element(By.TAG_NAME, "body").text
-        browser.switch_to.default_content()
-        browser.save_screenshot(screens / f"05-docs-{path}.png")
-        if path == "dbt":
-            assert "unable to load the manifest" not in body.lower()
-        else:
-            assert "Feed warehouse: quality results" in body
-            assert "marts_posts" in body
+    _open_docs(browser, stack, "dbt docs (feed warehouse)", "dbt")
+    _wait_for_text(browser, "Welcome to the auto-generated documentation")
+    browser.execute_script("window.location.hash = '#!/model/model.feedwarehouse.posts'")
+    _wait_for_text(browser, "One row per blog post")
+    body = browser.find_element(By.TAG_NAME, "body").text
+    assert "post_id" in body
+    assert "warehouse.marts.posts" in body
+    _assert_offline(browser, stack.url)
+    browser.switch_to.default_content()
+    browser.save_screenshot(screens / "05-docs-dbt.png")
+
+    _open_docs(browser, stack, "Quality results (feed warehouse)", "quality")
+    _wait_for_text(browser, f"Logical date {dates[0]}")  # the oldest date comes last
+    body = browser.find_element(By.TAG_NAME, "body").text
+    assert "Feed warehouse: quality results" in body
+    for day in dates:
+        assert f"Logical date {day}" in body
+    assert "marts_posts marts.posts" in body
+    _assert_offline(browser, stack.url)
+    browser.switch_to.default_content()
+    browser.save_screenshot(screens / "06-docs-quality.png")
+
+
+def _open_docs(driver, stack: Stack, name: str, path: str) -> None:
+    """Docs menu > `name`: the page in the UI's iframe, which the driver then switches into."""
+    from selenium.webdriver.common.by import By
+
+    driver.get(f"{stack.url}/dags/{DAG_ID}")
+    driver.find_element(By.CSS_SELECTOR, "button[aria-label='Docs']").click()
+    _click_text(driver, name)
+    frame = driver.find_element(By.TAG_NAME, "iframe")
+    assert frame.get_attribute("src").endswith(f"/feedwarehouse/docs/{path}")
+    driver.switch_to.frame(frame)
+
+
+def _wait_for_text(driver, text: str, timeout: float = 120) -> None:
+    """Until the page shows `text` (the 3 MB dbt page takes a while to render on two cores)."""
+    from selenium.webdriver.common.by import By
+
+    deadline = time.monotonic() + timeout
+    while text not in driver.find_element(By.TAG_NAME, "body").text:
+        assert time.monotonic() < deadline, f"no {text!r} on {driver.current_url}"
+        time.sleep(0.5)
