@@ -11,13 +11,15 @@ a post is first seen on the first of the three dates whose archive snapshot list
 both docs pages, opened from the UI's navigation, must show their text with nothing loaded
 from outside 127.0.0.1. `make airflow-stop` must then stop all five processes.
 
-Screenshots of every step are kept in the test's tmp dir (`screens/`).
+Screenshots of every step are kept in the test's tmp dir (`screens/`); the stack itself lives in
+a temporary folder of its own, removed after `make airflow-stop`.
 """
 
 from __future__ import annotations
 
 import os
 import re
+import shutil
 import socket
 import subprocess
 import tempfile
@@ -75,10 +77,12 @@ def _make(target: str, make_vars: list[str], timeout: float) -> subprocess.Compl
 
 
 @pytest.fixture(scope="module")
-def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+def stack() -> Iterator[Stack]:
     assert CHROMIUM.is_file(), "apt-get install chromium chromium-driver (.ci/run does)"
     assert CHROMEDRIVER.is_file(), "apt-get install chromium chromium-driver (.ci/run does)"
-    root = tmp_path_factory.mktemp("airflow-ui")
+    # not under pytest's basetemp: a concurrent pytest session's cleanup of old basetemps would
+    # delete the running PostgreSQL's data directory; removed here once the stack has stopped
+    root = Path(tempfile.mkdtemp(prefix="feedwarehouse-airflow-ui-"))
     port = _free_port()
     make_vars = [
         f"AIRFLOW_HOME={root / 'airflow'}",
@@ -100,6 +104,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
         assert stopped.returncode == 0, stopped.stdout + stopped.stderr
     assert "stopped: api-server, scheduler, dag-processor, triggerer, postgres" in stopped.stdout
     assert not list((root / "airflow" / "local" / "run").glob("*.pid"))
+    shutil.rmtree(root)
 
 
 @pytest.fixture(scope="module")
