@@ -15,8 +15,16 @@ export AIRFLOW__CORE__LOAD_EXAMPLES := False
 export FEEDWAREHOUSE_DATA_DIR ?= $(CURDIR)/data
 SAMPLE_DIR := $(FEEDWAREHOUSE_DATA_DIR)/sample
 RUN := $(UV) run --frozen --no-sync
+# the sample feeds end today and keep a snapshot of every day of the last 30: backfillable
+TODAY := $(shell $(PYTHON) -c 'import datetime as d; print(d.date.today())')
+SAMPLE := $(RUN) feedwarehouse sample --out $(SAMPLE_DIR) --end-date $(TODAY) --archive-days 30
+# `make airflow`: its own Airflow home (PostgreSQL metadata DB), ports overridable
+AIRFLOW_PORT ?= 8080
+AIRFLOW_PG_PORT ?= 54329
+LOCAL_AIRFLOW := $(RUN) python -m feedwarehouse.local_airflow --home $(AIRFLOW_HOME)/local \
+	--data-dir $(FEEDWAREHOUSE_DATA_DIR) --feeds $(SAMPLE_DIR)/feeds.yml
 
-.PHONY: help install run check test lint format bench up clean
+.PHONY: help install run airflow airflow-stop check test lint format bench up clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -32,13 +40,20 @@ $(CURDIR)/.bootstrap/bin/uv:
 install: .venv/.synced  ## install the locked environment into .venv
 
 run: install  ## generate sample feeds and run the daily DAG once through Airflow, offline
-	$(RUN) feedwarehouse sample --out $(SAMPLE_DIR)
+	$(SAMPLE)
 	@mkdir -p $(AIRFLOW_HOME)
 	$(RUN) airflow db migrate > $(AIRFLOW_HOME)/migrate.log 2>&1 || { cat $(AIRFLOW_HOME)/migrate.log; exit 1; }
 	$(RUN) airflow pools set feedwarehouse_writer 1 "DuckDB has one writer" > /dev/null
 	FEEDWAREHOUSE_FEEDS=$(SAMPLE_DIR)/feeds.yml \
 		$(RUN) airflow dags test feed_warehouse_daily $(RUN_DATE)
 	$(RUN) feedwarehouse summary
+
+airflow: install  ## the Airflow UI on this machine (PostgreSQL metadata DB); prints URL and login
+	$(SAMPLE)
+	$(LOCAL_AIRFLOW) start --port $(AIRFLOW_PORT) --pg-port $(AIRFLOW_PG_PORT)
+
+airflow-stop:  ## stop everything `make airflow` started
+	@if [ -d $(AIRFLOW_HOME)/local/run ]; then $(LOCAL_AIRFLOW) stop; else echo "nothing was running"; fi
 
 lint: install  ## ruff (lint + format check) and sqlfluff on the dbt models
 	$(RUN) ruff check .
@@ -65,5 +80,5 @@ up: install  ## start the Airflow stack with docker compose (.env with fresh sec
 	$(RUN) feedwarehouse deploy-env --example .env.example --out .env
 	docker compose up --build -d
 
-clean:  ## remove local data, Airflow home and caches (keeps .venv)
+clean: airflow-stop  ## remove local data, Airflow home and caches (keeps .venv)
 	rm -rf data .airflow .pytest_cache .ruff_cache dbt_project/target dbt_project/logs

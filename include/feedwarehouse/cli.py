@@ -10,6 +10,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 from feedwarehouse.config import ConfigError, Paths, data_paths, feeds_file, load_feeds
+from feedwarehouse.sample import DEFAULT_END_DATE
 
 EXIT_BUSY = 75  # EX_TEMPFAIL: another run holds the warehouse, try again later
 EXAMPLE_QUERY = """\
@@ -67,6 +68,20 @@ def _parser() -> argparse.ArgumentParser:
     sample.add_argument("--feeds", type=int, default=2, help="number of feeds (default 2)")
     sample.add_argument("--items", type=int, default=20, help="items per feed (default 20)")
     sample.add_argument("--seed", type=int, default=42, help="random seed (default 42)")
+    sample.add_argument(
+        "--end-date",
+        type=_iso_date,
+        default=DEFAULT_END_DATE,
+        help=f"date of the newest post, YYYY-MM-DD (default {DEFAULT_END_DATE})",
+    )
+    sample.add_argument(
+        "--archive-days",
+        type=int,
+        default=0,
+        metavar="N",
+        help="also write each feed as it stood on each of the N days up to --end-date and set "
+        "archive_url, so backfills of those dates have data (default 0: none)",
+    )
     sample.set_defaults(handler=_sample)
 
     summary = commands.add_parser("summary", help="report what the published BI file holds")
@@ -137,14 +152,24 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _sample(args: argparse.Namespace) -> int:
-    from feedwarehouse.sample import generate_sample
+    from feedwarehouse.sample import ARCHIVE_DIR, generate_sample
 
     try:
-        sample = generate_sample(args.out, feeds=args.feeds, items=args.items, seed=args.seed)
+        sample = generate_sample(
+            args.out,
+            feeds=args.feeds,
+            items=args.items,
+            seed=args.seed,
+            end_date=args.end_date,
+            archive_days=args.archive_days,
+        )
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     print(f"wrote {len(sample.feeds)} feeds, {sample.post_count} posts: {sample.feeds_file}")
+    if sample.archive_days:
+        first, last = sample.archive_days[0], sample.archive_days[-1]
+        print(f"with archives for {first} to {last}: {sample.out_dir / ARCHIVE_DIR}")
     return 0
 
 
@@ -206,8 +231,9 @@ def report(
 
     `counts` are the rows per mart when the caller has measured them already (a run has).
     """
-    from feedwarehouse.pipeline import gx_dir, mart_row_counts
-    from feedwarehouse.validate import data_docs_index
+    from feedwarehouse.pipeline import mart_row_counts
+    from feedwarehouse.quality_page import quality_page_path
+    from feedwarehouse.transform import static_docs_page
     from feedwarehouse.warehouse import connect
 
     published = paths.published
@@ -233,7 +259,9 @@ def report(
         verdict = "passed" if critical == 0 else "FAILED"
         lines.append(f"  {suite:<22} {day}  {passed}/{total} expectations met, {verdict}")
     lines += [
-        f"Data Docs (every validation): {data_docs_index(gx_dir(paths))}",
+        f"Quality results (opens offline): {quality_page_path(paths).as_uri()}",
+        f"dbt docs (opens offline): {static_docs_page(paths).as_uri()}",
+        "Both are also in the Docs menu of the Airflow UI that `make airflow` starts.",
         f"BI file (open it read-only): {published}",
         "Example query:",
         *(f"  {line}" for line in EXAMPLE_QUERY.splitlines()),

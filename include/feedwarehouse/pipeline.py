@@ -17,7 +17,7 @@ from typing import Any
 
 import duckdb
 
-from feedwarehouse import land, load, publish, transform, validate
+from feedwarehouse import land, load, publish, quality_page, transform, validate
 from feedwarehouse.config import EXPECTATIONS_DIR, Feed, Paths
 from feedwarehouse.credentials import connection_headers
 from feedwarehouse.fetch import FetchPolicy
@@ -149,10 +149,13 @@ def validate_raw(
     """The raw gate: the date's raw rows against expectations/raw_*.json."""
     with writer(paths, f"validate_raw for {logical_date}") as conn:
         load.ensure_schema(conn)
-        return validate.validate_gate(
-            conn, RAW_SUITES, logical_date=logical_date, suites_dir=suites_dir,
-            gx_dir=gx_dir(paths),
-        )  # fmt: skip
+        try:
+            return validate.validate_gate(
+                conn, RAW_SUITES, logical_date=logical_date, suites_dir=suites_dir,
+                gx_dir=gx_dir(paths),
+            )  # fmt: skip
+        finally:
+            _write_quality_page(conn, paths)
 
 
 def transform_marts(paths: Paths, *, full_refresh: bool = False) -> None:
@@ -172,10 +175,23 @@ def validate_marts(
 ) -> list[validate.ValidationReport]:
     """The marts gate: every mart, and the BI file's posts still present."""
     with writer(paths, f"validate_marts for {logical_date}") as conn:
-        return validate.validate_gate(
-            conn, MARTS_SUITES, logical_date=logical_date, published=paths.published,
-            suites_dir=suites_dir, gx_dir=gx_dir(paths),
-        )  # fmt: skip
+        try:
+            return validate.validate_gate(
+                conn, MARTS_SUITES, logical_date=logical_date, published=paths.published,
+                suites_dir=suites_dir, gx_dir=gx_dir(paths),
+            )  # fmt: skip
+        finally:
+            _write_quality_page(conn, paths)
+
+
+def _write_quality_page(conn: duckdb.DuckDBPyConnection, paths: Paths) -> None:
+    """Refresh the offline quality page after a gate, passed or failed; never fails the gate."""
+    try:
+        page = quality_page.write_quality_page(conn, quality_page.quality_page_path(paths))
+    except (duckdb.Error, OSError):
+        log.exception("the quality results page was not refreshed")
+    else:
+        log.info("quality results: %s", page)
 
 
 def publish_marts(paths: Paths) -> Path:

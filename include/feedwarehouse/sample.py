@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import random
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from email.utils import format_datetime
@@ -16,6 +17,9 @@ from xml.sax.saxutils import escape, quoteattr, unescape
 import yaml
 
 GENERATOR = "https://wordpress.org/?v=6.7.1"
+# under the sample directory: <Y>/<m>/<d>/<feed_id>.xml, each feed as it stood at the end of a day
+ARCHIVE_DIR = "archive"
+DEFAULT_END_DATE = date(2026, 11, 23)  # a fixed date: the same feeds every time
 FIRST_NAMES = ("Dana", "Tomer", "Maya", "Arjun", "Lena", "Kofi", "Ines", "Ravi", "Noa", "Felix")
 LAST_NAMES = ("Okafor", "Levin", "Marquez", "Halvorsen", "Iyer", "Brandt", "Sato", "Novak")
 # Canonical spelling first, then variants that normalize to the same slug.
@@ -106,12 +110,17 @@ class SampleFeed:
     path: Path
     items: tuple[SampleItem, ...]
 
+    def items_until(self, day: date) -> tuple[SampleItem, ...]:
+        """The items the feed held at the end of `day`: its archive snapshot for that date."""
+        return tuple(item for item in self.items if item.published_at.date() <= day)
+
 
 @dataclass(frozen=True)
 class SampleSet:
     out_dir: Path
     feeds_file: Path
     feeds: tuple[SampleFeed, ...]
+    archive_days: tuple[date, ...] = ()  # the dates with an archive snapshot, oldest first
 
     @property
     def post_count(self) -> int:
@@ -209,8 +218,10 @@ def _content(rng: random.Random, year: int, site: str, title: str, link: str, fe
     return "\n".join(parts)
 
 
-def _make_feed(out_dir: Path, index: int, items: int, seed: int, end_date: date) -> SampleFeed:
-    """Generate one feed, write its XML and return its description."""
+def _make_feed(
+    out_dir: Path, index: int, items: int, seed: int, end_date: date
+) -> tuple[SampleFeed, list[str]]:
+    """Generate one feed, write its XML; return its description and each item's XML."""
     rng = random.Random(seed + index)
     feed_id = "webrtc-blog" if index == 0 else f"sample-blog-{index + 1}"
     site = f"https://{feed_id}.example.com"
@@ -272,6 +283,17 @@ def _make_feed(out_dir: Path, index: int, items: int, seed: int, end_date: date)
         )
         sample_items.append(item)
     path = out_dir / f"{feed_id}.xml"
+    _write_rss(path, title, site, sample_items, xml_items)
+    return SampleFeed(feed_id, title, site, path, tuple(sample_items)), xml_items
+
+
+def _write_rss(
+    path: Path, title: str, site: str, items: Sequence[SampleItem], xml_items: Sequence[str]
+) -> None:
+    """Write one RSS 2.0 document holding `items` (newest first), rendered as `xml_items`."""
+    newest = items[0].published_at if items else None
+    build_date = f"\t<lastBuildDate>{format_datetime(newest)}</lastBuildDate>\n" if newest else ""
+    path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(
         (
             '<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"\n'
@@ -285,14 +307,25 @@ def _make_feed(out_dir: Path, index: int, items: int, seed: int, end_date: date)
             f'\t<atom:link href="{site}/feed/" rel="self" type="application/rss+xml" />\n'
             f"\t<link>{site}</link>\n"
             "\t<description>Analysis &amp; opinions on WebRTC and real-time video</description>\n"
-            f"\t<lastBuildDate>{format_datetime(sample_items[0].published_at)}</lastBuildDate>\n"
+            f"{build_date}"
             "\t<language>en-US</language>\n"
             "\t<sy:updatePeriod>\n\thourly\t</sy:updatePeriod>\n"
             "\t<sy:updateFrequency>\n\t1\t</sy:updateFrequency>\n"
             f"\t<generator>{GENERATOR}</generator>\n" + "".join(xml_items) + "</channel>\n</rss>\n"
         ).encode()
     )
-    return SampleFeed(feed_id, title, site, path, tuple(sample_items))
+
+
+def _write_archives(
+    out_dir: Path, feed: SampleFeed, xml_items: Sequence[str], days: Sequence[date]
+) -> str:
+    """Write the feed as it stood at the end of each day; return the archive_url template."""
+    for day in days:
+        kept = [i for i, item in enumerate(feed.items) if item.published_at.date() <= day]
+        target = out_dir / ARCHIVE_DIR / f"{day:%Y/%m/%d}" / f"{feed.feed_id}.xml"
+        items, xml = [feed.items[i] for i in kept], [xml_items[i] for i in kept]
+        _write_rss(target, feed.title, feed.site_url, items, xml)
+    return f"{(out_dir / ARCHIVE_DIR).resolve().as_uri()}/{{Y}}/{{m}}/{{d}}/{feed.feed_id}.xml"
 
 
 def generate_sample(
@@ -300,19 +333,34 @@ def generate_sample(
     feeds: int = 2,
     items: int = 20,
     seed: int = 42,
-    end_date: date = date(2026, 11, 23),
+    end_date: date = DEFAULT_END_DATE,
+    archive_days: int = 0,
 ) -> SampleSet:
-    """Write `feeds` synthetic feeds of `items` weekly posts each plus a feeds.yml listing them."""
+    """Write `feeds` synthetic feeds of `items` weekly posts each plus a feeds.yml listing them.
+
+    With `archive_days`, also a snapshot of each feed for each of the days up to `end_date`
+    (the posts published by the end of that day) and an `archive_url` pointing at them, so
+    a backfill of those dates reads what the feed served then.
+    """
     if feeds < 1:
         raise ValueError(f"feeds must be >= 1, got {feeds}")
     if items < 1:
         raise ValueError(f"items must be >= 1, got {items}")
+    if archive_days < 0:
+        raise ValueError(f"archive_days must be >= 0, got {archive_days}")
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    made = tuple(_make_feed(out, index, items, seed, end_date) for index in range(feeds))
+    days = tuple(end_date - timedelta(days=n) for n in reversed(range(archive_days)))
+    made: list[SampleFeed] = []
+    listing: list[dict[str, str]] = []
+    for index in range(feeds):
+        feed, xml_items = _make_feed(out, index, items, seed, end_date)
+        made.append(feed)
+        listing.append({"id": feed.feed_id, "url": feed.path.resolve().as_uri()})
+        if days:
+            listing[-1]["archive_url"] = _write_archives(out, feed, xml_items, days)
     feeds_file = out / "feeds.yml"
-    listing = {"feeds": [{"id": f.feed_id, "url": f.path.resolve().as_uri()} for f in made]}
     feeds_file.write_text(
-        yaml.safe_dump(listing, sort_keys=False, allow_unicode=True), encoding="utf-8"
+        yaml.safe_dump({"feeds": listing}, sort_keys=False, allow_unicode=True), encoding="utf-8"
     )
-    return SampleSet(out_dir=out, feeds_file=feeds_file, feeds=made)
+    return SampleSet(out_dir=out, feeds_file=feeds_file, feeds=tuple(made), archive_days=days)

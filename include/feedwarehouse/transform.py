@@ -99,12 +99,17 @@ def docs_dir(paths: Paths) -> Path:
     return paths.data_dir / "dbt" / "target"
 
 
+def static_docs_page(paths: Paths) -> Path:
+    """The docs site as one file (manifest and catalog inlined): it opens offline from disk."""
+    return docs_dir(paths) / "static_index.html"
+
+
 def generate_docs(paths: Paths) -> Path:
-    """`dbt docs generate` against the warehouse just built; return the folder of the site.
+    """`dbt docs generate --static` against the warehouse just built; return the site's folder.
 
     Run it right after the build (under the writer lock) so the catalog describes the data
-    that is published. The site is index.html, manifest.json and catalog.json in that folder;
-    `dbt docs serve --target-path <folder>` or any static file server shows it.
+    that is published. The folder holds index.html, manifest.json and catalog.json (for
+    `dbt docs serve --target-path <folder>`) and static_docs_page(), which needs no server.
     """
-    run_dbt("docs generate", paths)
+    run_dbt("docs generate", paths, "--static")
     return docs_dir(paths)

@@ -487,13 +487,18 @@ def test_rerun_of_a_date_then_rebuild_leaves_marts_identical(
 
 def test_docs_describe_every_model_and_column(built: Path):
     from feedwarehouse.config import Paths
-    from feedwarehouse.transform import generate_docs
+    from feedwarehouse.transform import generate_docs, static_docs_page
 
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("FEEDWAREHOUSE_DATA_DIR", str(built))
         site = generate_docs(Paths(built))
     assert (site / "index.html").is_file()
     manifest = json.loads((site / "manifest.json").read_text())
+    # the one-file site (opens offline, without a server) inlines the same manifest
+    static_page = static_docs_page(Paths(built)).read_text(encoding="utf-8")
+    assert static_docs_page(Paths(built)).parent == site
+    assert '"model.feedwarehouse.posts"' in static_page
+    assert "unable to load the manifest" not in static_page.lower()
     catalog = json.loads((site / "catalog.json").read_text())
     models = {
         uid: node for uid, node in manifest["nodes"].items() if node["resource_type"] == "model"

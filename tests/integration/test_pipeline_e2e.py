@@ -143,6 +143,21 @@ def test_quality_history_grows_by_one_row_per_expectation_per_run(first_run):
     assert runs == [("marts_posts", 2, 11), ("marts_published_kept", 1, 1)]
 
 
+def test_summary_names_the_docs_pages_that_open_offline(first_run, capsys):
+    _, paths = first_run
+    assert main(["summary", "--data-dir", str(paths.data_dir)]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    quality = paths.data_dir / "quality" / "results.html"
+    dbt_docs = paths.data_dir / "dbt" / "target" / "static_index.html"
+    assert f"Quality results (opens offline): {quality.as_uri()}" in lines
+    assert f"dbt docs (opens offline): {dbt_docs.as_uri()}" in lines
+    page = quality.read_text(encoding="utf-8")
+    for suite in ("raw_entries", *MARTS_SUITES[:-1]):  # the first run has no BI file to keep
+        assert f"<td>{suite}</td>" in page
+    assert "Logical date 2026-11-23" in page
+    assert '"model.feedwarehouse.posts"' in dbt_docs.read_text(encoding="utf-8")
+
+
 def test_rerun_with_full_refresh_gives_history_the_current_rules(sample: SampleSet, first_run):
     """After an upgrade: raw rows loaded by an older version lack what parse now resolves; a
     rerun of their date re-parses the landed payloads, and --full-refresh rebuilds the marts."""

@@ -13,6 +13,9 @@ import feedparser
 import pytest
 import yaml
 
+from feedwarehouse.cli import main
+from feedwarehouse.config import archive_url_for, data_paths, load_feeds
+from feedwarehouse.land import ARCHIVE, extract, read_manifest, read_payload
 from feedwarehouse.sample import (
     SampleSet,
     generate_sample,
@@ -191,8 +194,96 @@ def test_many_items_stay_unique(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     ("kwargs", "name"),
-    [({"feeds": 0}, "feeds"), ({"items": 0}, "items"), ({"feeds": -1}, "feeds")],
+    [
+        ({"feeds": 0}, "feeds"),
+        ({"items": 0}, "items"),
+        ({"feeds": -1}, "feeds"),
+        ({"archive_days": -1}, "archive_days"),
+    ],
 )
 def test_invalid_arguments(tmp_path: Path, kwargs: dict[str, int], name: str) -> None:
     with pytest.raises(ValueError, match=name):
         generate_sample(tmp_path, **kwargs)
+
+
+ARCHIVE_END = date(2026, 11, 30)  # a Monday: its post is in the last snapshot only
+
+
+@pytest.fixture(scope="module")
+def archived(tmp_path_factory: pytest.TempPathFactory) -> SampleSet:
+    out = tmp_path_factory.mktemp("archived") / "feeds"
+    return generate_sample(out, feeds=2, items=6, seed=3, end_date=ARCHIVE_END, archive_days=10)
+
+
+def _guids(path: Path) -> list[str]:
+    return [entry.id for entry in feedparser.parse(path.read_bytes()).entries]
+
+
+def test_archives_hold_each_feed_as_it_stood_that_day(archived: SampleSet) -> None:
+    assert archived.archive_days == tuple(date(2026, 11, d) for d in range(21, 31))
+    archive = archived.out_dir / "archive"
+    assert sorted(str(p.relative_to(archive)) for p in archive.rglob("*.xml")) == sorted(
+        f"{day:%Y/%m/%d}/{feed_id}.xml"
+        for day in archived.archive_days
+        for feed_id in ("webrtc-blog", "sample-blog-2")
+    )
+    for feed in archived.feeds:
+        published = [item.published_at.date() for item in feed.items]
+        for day in archived.archive_days:
+            snapshot = archive / f"{day:%Y/%m/%d}" / f"{feed.feed_id}.xml"
+            expected = [item.guid for item in feed.items if item.published_at.date() <= day]
+            assert _guids(snapshot) == expected == [i.guid for i in feed.items_until(day)]
+            assert feedparser.parse(snapshot.read_bytes()).bozo is False
+        # the last day's snapshot is the live feed's items; an earlier one lacks the newest post
+        assert _guids(archive / "2026/11/30" / f"{feed.feed_id}.xml") == _guids(feed.path)
+        assert published[0] > date(2026, 11, 21)
+        assert len(_guids(archive / "2026/11/21" / f"{feed.feed_id}.xml")) < len(feed.items)
+
+
+def test_archives_leave_the_live_feeds_unchanged(archived: SampleSet, tmp_path: Path) -> None:
+    plain = generate_sample(tmp_path / "plain", feeds=2, items=6, seed=3, end_date=ARCHIVE_END)
+    assert plain.archive_days == ()
+    assert not (plain.out_dir / "archive").exists()
+    assert _xml_bytes(plain.out_dir) == _xml_bytes(archived.out_dir)
+    assert "archive_url" not in plain.feeds_file.read_text(encoding="utf-8")
+
+
+def test_feeds_file_archive_url_names_each_snapshot(archived: SampleSet) -> None:
+    feeds = load_feeds(archived.feeds_file)
+    assert [feed.id for feed in feeds] == ["webrtc-blog", "sample-blog-2"]
+    root = (archived.out_dir / "archive").resolve()
+    for feed in feeds:
+        assert feed.archive_url == f"{root.as_uri()}/{{Y}}/{{m}}/{{d}}/{feed.id}.xml"
+        url = archive_url_for(str(feed.archive_url), date(2026, 11, 24))
+        assert urlparse(url).path == str(root / "2026/11/24" / f"{feed.id}.xml")
+
+
+def test_backfill_extract_reads_the_dates_snapshot(archived: SampleSet, tmp_path: Path) -> None:
+    paths = data_paths(tmp_path / "data")
+    day, today = date(2026, 11, 24), date(2026, 12, 1)  # over a day behind today: a backfill
+    for feed in load_feeds(archived.feeds_file):
+        manifest = read_manifest(extract(feed, day, paths, today=today))
+        snapshot = archived.out_dir / "archive/2026/11/24" / f"{feed.id}.xml"
+        assert manifest.error is None
+        assert manifest.source == ARCHIVE
+        assert manifest.url == snapshot.resolve().as_uri()
+        assert read_payload(paths, manifest) == snapshot.read_bytes()
+        # the live feed is never read for a backfill, and no page of it is added
+        assert manifest.more_payload_sha256s == []
+
+
+def test_cli_sample_writes_archives(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "cli"
+    argv = ["sample", "--out", str(out), "--feeds", "1", "--items", "3"]
+    assert main([*argv, "--end-date", "2026-11-30", "--archive-days", "2"]) == 0
+    assert capsys.readouterr().out.splitlines() == [
+        f"wrote 1 feeds, 3 posts: {out / 'feeds.yml'}",
+        f"with archives for 2026-11-29 to 2026-11-30: {out / 'archive'}",
+    ]
+    assert sorted(str(p.relative_to(out)) for p in out.rglob("*.xml")) == [
+        "archive/2026/11/29/webrtc-blog.xml",
+        "archive/2026/11/30/webrtc-blog.xml",
+        "webrtc-blog.xml",
+    ]
+    assert main([*argv, "--archive-days", "-1"]) == 2
+    assert capsys.readouterr().err == "error: archive_days must be >= 0, got -1\n"
