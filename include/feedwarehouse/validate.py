@@ -1,15 +1,20 @@
 """Great Expectations gate: validate a table, keep every result, fail on critical expectations.
 
-Suites live as JSON in expectations/<suite>.json. Tables are read into pandas and validated with
-GX's pandas datasource (GX's SQL datasource cannot reflect DuckDB 2.0 files).
+Suites live as JSON in expectations/<suite>.json. Table-wide expectations run as DuckDB
+aggregates (table_checks); the rows a run changed are read into pandas, only the columns the
+row-level expectations name, and validated with GX's pandas datasource (GX's SQL datasource
+cannot reflect DuckDB 2.0 files).
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import os
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from functools import cache
@@ -18,6 +23,7 @@ from typing import Any
 
 import duckdb
 
+from feedwarehouse import table_checks
 from feedwarehouse.config import EXPECTATIONS_DIR
 
 log = logging.getLogger(__name__)
@@ -36,9 +42,14 @@ create table if not exists quality.validation_runs (
     element_count bigint,
     unexpected_count bigint,
     observed_value varchar,
-    sample_values varchar
+    sample_values varchar,
+    suite_fingerprint varchar
 )
 """
+# added after the table first shipped: older warehouses gain it on their next validation
+RESULTS_MIGRATION = (
+    "alter table quality.validation_runs add column if not exists suite_fingerprint varchar"
+)
 
 
 DATASOURCE = "feedwarehouse"
@@ -75,6 +86,8 @@ class ValidationReport:
     table_name: str
     row_count: int
     outcomes: list[ExpectationOutcome]
+    changed_count: int = 0  # rows checked row by row (the rest only by table-wide checks)
+    fingerprint: str | None = None  # of the suite file's checks, stored with every outcome
 
     @property
     def critical_failures(self) -> list[ExpectationOutcome]:
@@ -88,6 +101,7 @@ class ValidationReport:
         return {
             "suite": self.suite,
             "rows": self.row_count,
+            "rows_changed": self.changed_count,
             "expectations": len(self.outcomes),
             "failed_critical": [o.describe() for o in self.critical_failures],
             "warnings": [o.describe() for o in self.warnings],
@@ -134,21 +148,58 @@ def validate_table(
     """Validate one suite's rows, store the outcome rows, raise on critical failure.
 
     A suite file names its `table`, and may give a `query` instead of the whole table (for
-    checks across tables), `scope: logical_date` (only the date's rows), and
-    `requires: published` (compare with the BI file; skipped until something is published).
-    Queries may use `$logical_date`.
+    checks across tables), `scope: logical_date` (only the date's rows), `requires: published`
+    (compare with the BI file; skipped until something is published) and `changed`: a
+    condition on the query's rows naming those this run changed. Queries may use
+    `$logical_date`; a condition may read the BI file as `published` (before anything is
+    published, every row counts as changed).
+
+    Table-wide expectations (table_checks.is_table_wide) run in DuckDB over every row of the
+    query; the others run in GX over the changed rows, reading only the columns they name.
     """
     spec = json.loads((suites_dir / f"{suite_name}.json").read_text(encoding="utf-8"))
     table = spec["table"]
-    if spec.get("requires") == "published" and (published is None or not published.exists()):
+    is_published = published is not None and published.exists()
+    if spec.get("requires") == "published" and not is_published:
         log.info("suite %s skipped: nothing has been published yet", suite_name)
         return ValidationReport(suite_name, table, 0, [])
-    frame = _frame(conn, spec, logical_date, published)
+    params = {"logical_date": logical_date}
+    relation = _relation(spec)
+    fingerprint = _fingerprint(spec)
+    changed = spec.get("changed")
+    expectations = list(enumerate(spec["expectations"]))
+    table_wide = [(i, e) for i, e in expectations if table_checks.is_table_wide(e)]
+    row_level = [(i, e) for i, e in expectations if not table_checks.is_table_wide(e)]
     run_id = run_id or uuid.uuid4().hex
     run_name = f"{logical_date.isoformat()}-{run_id[:8]}"
-    results = _run_suite(suite_name, spec["expectations"], frame, gx_dir, run_name)
-    outcomes = [_outcome(suite_name, table, result) for result in results]
-    report = ValidationReport(suite_name, table, len(frame), outcomes)
+    with _published_attached(conn, published if is_published else None, spec):
+        if changed and not (is_published and _published_after(conn, suite_name, fingerprint)):
+            changed = None  # rows the BI file holds were not all checked by this suite yet
+        try:
+            counting = f"select count(*) from ({relation})"  # noqa: S608 (our suite files)
+            (row_count,) = table_checks.run(conn, counting, params).fetchone()
+            results = list(
+                zip(
+                    [i for i, _ in table_wide],
+                    table_checks.evaluate(conn, relation, params, [e for _, e in table_wide]),
+                    strict=True,
+                )
+            )
+            frame = None
+            if row_level:
+                expected = [e for _, e in row_level]
+                frame = _changed_rows(conn, relation, changed, params, expected)
+        except duckdb.Error as exc:
+            raise ValidationFailed(
+                f"suite {suite_name}: its query on {table} failed ({exc}); "
+                f"check the table against {suites_dir / f'{suite_name}.json'}"
+            ) from exc
+    if frame is not None:
+        checked = _run_suite(suite_name, [e for _, e in row_level], frame, gx_dir, run_name)
+        results += list(zip([i for i, _ in row_level], checked, strict=True))
+    outcomes = [_outcome(suite_name, table, result) for _, result in sorted(results)]
+    changed_count = 0 if frame is None else len(frame)
+    report = ValidationReport(suite_name, table, row_count, outcomes, changed_count, fingerprint)
     _store(conn, report, logical_date, run_id)
     for warning in report.warnings:
         log.warning("warning: %s", warning.describe())
@@ -157,29 +208,83 @@ def validate_table(
         raise ValidationFailed(
             f"{len(report.critical_failures)} critical expectation(s) failed: {failures}"
         )
-    log.info("suite %s: %s rows of %s validated", suite_name, len(frame), table)
+    log.info(
+        "suite %s: %s rows of %s validated (%s changed rows row by row)",
+        suite_name, row_count, table, changed_count,
+    )  # fmt: skip
     return report
 
 
-def _frame(
-    conn: duckdb.DuckDBPyConnection,
-    spec: dict[str, Any],
-    logical_date: date,
-    published: Path | None,
-) -> Any:
-    """The rows a suite validates, as a pandas DataFrame (GX's pandas datasource)."""
+def _relation(spec: dict[str, Any]) -> str:
+    """The SELECT of every row a suite is about."""
     # table names and queries come from our own suite files, not from input
     query = spec.get("query") or f"select * from {spec['table']}"  # noqa: S608
     if spec.get("scope") == "logical_date" and "query" not in spec:
         query += " where logical_date = $logical_date"
-    params = {"logical_date": logical_date} if "$logical_date" in query else {}
-    if spec.get("requires") != "published":
-        return conn.execute(query, params).df()
+    return query
+
+
+@contextmanager
+def _published_attached(
+    conn: duckdb.DuckDBPyConnection, published: Path | None, spec: dict[str, Any]
+) -> Iterator[None]:
+    """The BI file attached read-only as `published` while a suite that reads it runs."""
+    if published is None or ("published." not in spec.get("query", "") and "changed" not in spec):
+        yield
+        return
     conn.execute(f"attach '{published}' as published (read_only)")
     try:
-        return conn.execute(query, params).df()
+        yield
     finally:
         conn.execute("detach published")
+
+
+def _fingerprint(spec: dict[str, Any]) -> str:
+    """What a suite checks: its rows, its condition for changed rows and its expectations."""
+    checks = {k: spec.get(k) for k in ("table", "query", "scope", "changed", "expectations")}
+    return hashlib.md5(json.dumps(checks, sort_keys=True).encode()).hexdigest()  # noqa: S324
+
+
+def _published_after(conn: duckdb.DuckDBPyConnection, suite: str, fingerprint: str) -> bool:
+    """Whether the BI file was published after this very suite passed (its last run there).
+
+    Every publish follows a passing gate, so the BI file's last run of a suite is the one that
+    let it through: if it checked what the suite checks now, every published row passed it,
+    and only changed rows need checking again. Otherwise (a new or edited suite, a BI file
+    older than fingerprints) every row is checked.
+    """
+    (has_column,) = conn.execute(
+        "select count(*) from duckdb_columns() where database_name = 'published' "
+        "and schema_name = 'quality' and table_name = 'validation_runs' "
+        "and column_name = 'suite_fingerprint'"
+    ).fetchone()
+    if not has_column:
+        return False
+    last = conn.execute(
+        "select suite_fingerprint from published.quality.validation_runs where suite = ? "
+        "order by validated_at desc limit 1",
+        [suite],
+    ).fetchone()
+    return last is not None and last[0] == fingerprint
+
+
+def _changed_rows(
+    conn: duckdb.DuckDBPyConnection,
+    relation: str,
+    changed: str | None,
+    params: dict[str, Any],
+    expectations: list[dict[str, Any]],
+) -> Any:
+    """The rows this run changed, with only the columns the row-level expectations name."""
+    available = table_checks.columns_of(conn, relation, params)
+    named = {e["kwargs"].get("column") for e in expectations} - {None}
+    named |= {c for e in expectations for c in e["kwargs"].get("column_list", [])}
+    # a column the table lost stays out: its expectation fails in GX, naming it
+    columns = [c for c in available if c in named] or available[:1]  # pandas needs a column
+    select = ", ".join('"' + c.replace('"', '""') + '"' for c in columns)
+    where = f" where {changed}" if changed else ""
+    sql = f"select {select} from ({relation}) as rel{where}"  # noqa: S608 (our suite files)
+    return table_checks.run(conn, sql, params).df()
 
 
 def _run_suite(
@@ -256,13 +361,17 @@ def _store(
 ) -> None:
     conn.execute("create schema if not exists quality")
     conn.execute(RESULTS_DDL)
+    conn.execute(RESULTS_MIGRATION)
     now = datetime.now(UTC).replace(tzinfo=None)
     conn.executemany(
-        "insert into quality.validation_runs values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "insert into quality.validation_runs (run_id, logical_date, validated_at, suite, "
+        "table_name, expectation, column_name, severity, success, element_count, "
+        "unexpected_count, observed_value, sample_values, suite_fingerprint) "
+        "values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
             [run_id, logical_date, now, o.suite, o.table_name, o.expectation, o.column_name,
              o.severity, o.success, o.element_count, o.unexpected_count, o.observed_value,
-             o.sample_values]
+             o.sample_values, report.fingerprint]
             for o in report.outcomes
         ],
     )  # fmt: skip
