@@ -151,7 +151,7 @@ def test_the_bi_file_is_read_only_and_a_killed_publish_leaves_nothing(paths: Pat
     assert published_titles(paths.published) == ["Again", "Hello"]
 
 
-def build_versioned(paths: Paths, posts: dict[str, str]) -> int:
+def build_versioned(paths: Paths, posts: dict[str, str], *, publishing: bool = True) -> int:
     """A warehouse whose posts carry a version_hash (as marts.posts does), published; its inode."""
     conn = connect(paths.warehouse)
     try:
@@ -165,7 +165,8 @@ def build_versioned(paths: Paths, posts: dict[str, str]) -> int:
             [[post, title, f"<p>{title}</p>", post, title] for post, title in posts.items()],
         )
         conn.execute("create or replace table marts.tags as select 'webrtc' as slug")
-        publish(conn, paths)
+        if publishing:
+            publish(conn, paths)
     finally:
         conn.close()
     return paths.published.stat().st_ino
@@ -228,3 +229,41 @@ def test_a_reader_keeps_its_version_while_it_waits_as_the_spare(paths: Paths):
         reader.stdin.close()
         assert reader.wait(timeout=60) == 0
     assert published_posts(paths.published) == [("p3", "three", "<p>three</p>")]
+
+
+KILLED_PUBLISH = """
+import sys
+from feedwarehouse.config import data_paths
+from feedwarehouse.publish import publish
+from feedwarehouse.warehouse import connect
+paths = data_paths(sys.argv[1])
+publish(connect(paths.warehouse), paths)
+"""
+
+
+@pytest.mark.parametrize(
+    ("failpoint", "swapped"),
+    [("publish.table_copied@1", False), ("publish.staged", False), ("publish.swapped", True)],
+)
+def test_a_killed_incremental_publish_leaves_one_version_and_the_next_one_heals(
+    paths: Paths, failpoint: str, swapped: bool
+):
+    build_versioned(paths, {"p1": "one"})
+    build_versioned(paths, {"p1": "one", "p2": "two"})  # the first file is the spare now
+    before = published_posts(paths.published)
+    build_versioned(paths, {"p2": "two, edited", "p3": "three"}, publishing=False)
+    env = {**os.environ, "FEEDWAREHOUSE_FAILPOINT": failpoint}
+    killed = subprocess.run(
+        [sys.executable, "-c", KILLED_PUBLISH, str(paths.data_dir)], env=env, check=False
+    )
+    assert killed.returncode == -9  # SIGKILL at the failpoint
+    after = [("p2", "two, edited", "<p>two, edited</p>"), ("p3", "three", "<p>three</p>")]
+    assert published_posts(paths.published) == (after if swapped else before)
+    conn = connect(paths.warehouse)
+    try:
+        publish(conn, paths)
+    finally:
+        conn.close()
+    assert published_posts(paths.published) == after
+    assert sorted(p.name for p in paths.published.parent.iterdir()) == ["warehouse.duckdb"]
+    assert paths.published.stat().st_mode & 0o777 == 0o444
