@@ -8,13 +8,10 @@ cannot reflect DuckDB 2.0 files).
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import os
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from functools import cache
@@ -23,7 +20,7 @@ from typing import Any
 
 import duckdb
 
-from feedwarehouse import table_checks
+from feedwarehouse import suite_rows, table_checks
 from feedwarehouse.config import EXPECTATIONS_DIR
 
 log = logging.getLogger(__name__)
@@ -164,16 +161,18 @@ def validate_table(
         log.info("suite %s skipped: nothing has been published yet", suite_name)
         return ValidationReport(suite_name, table, 0, [])
     params = {"logical_date": logical_date}
-    relation = _relation(spec)
-    fingerprint = _fingerprint(spec)
+    relation = suite_rows.relation(spec)
+    fingerprint = suite_rows.fingerprint(spec)
     changed = spec.get("changed")
     expectations = list(enumerate(spec["expectations"]))
     table_wide = [(i, e) for i, e in expectations if table_checks.is_table_wide(e)]
     row_level = [(i, e) for i, e in expectations if not table_checks.is_table_wide(e)]
     run_id = run_id or uuid.uuid4().hex
     run_name = f"{logical_date.isoformat()}-{run_id[:8]}"
-    with _published_attached(conn, published if is_published else None, spec):
-        if changed and not (is_published and _published_after(conn, suite_name, fingerprint)):
+    with suite_rows.published_attached(conn, published if is_published else None, spec):
+        if changed and not (
+            is_published and suite_rows.published_after(conn, suite_name, fingerprint)
+        ):
             changed = None  # rows the BI file holds were not all checked by this suite yet
         try:
             counting = f"select count(*) from ({relation})"  # noqa: S608 (our suite files)
@@ -188,15 +187,16 @@ def validate_table(
             frame = None
             if row_level:
                 expected = [e for _, e in row_level]
-                frame = _changed_rows(conn, relation, changed, params, expected)
+                frame = suite_rows.changed_rows(conn, relation, changed, params, expected)
         except duckdb.Error as exc:
             raise ValidationFailed(
                 f"suite {suite_name}: its query on {table} failed ({exc}); "
                 f"check the table against {suites_dir / f'{suite_name}.json'}"
             ) from exc
-    if frame is not None:
-        checked = _run_suite(suite_name, [e for _, e in row_level], frame, gx_dir, run_name)
-        results += list(zip([i for i, _ in row_level], checked, strict=True))
+    checked = _run_suite(
+        suite_name, [e for _, e in row_level], frame, gx_dir, run_name, [r for _, r in results]
+    )
+    results += list(zip([i for i, _ in row_level], checked, strict=True))
     outcomes = [_outcome(suite_name, table, result) for _, result in sorted(results)]
     changed_count = 0 if frame is None else len(frame)
     report = ValidationReport(suite_name, table, row_count, outcomes, changed_count, fingerprint)
@@ -215,92 +215,24 @@ def validate_table(
     return report
 
 
-def _relation(spec: dict[str, Any]) -> str:
-    """The SELECT of every row a suite is about."""
-    # table names and queries come from our own suite files, not from input
-    query = spec.get("query") or f"select * from {spec['table']}"  # noqa: S608
-    if spec.get("scope") == "logical_date" and "query" not in spec:
-        query += " where logical_date = $logical_date"
-    return query
-
-
-@contextmanager
-def _published_attached(
-    conn: duckdb.DuckDBPyConnection, published: Path | None, spec: dict[str, Any]
-) -> Iterator[None]:
-    """The BI file attached read-only as `published` while a suite that reads it runs."""
-    if published is None or ("published." not in spec.get("query", "") and "changed" not in spec):
-        yield
-        return
-    conn.execute(f"attach '{published}' as published (read_only)")
-    try:
-        yield
-    finally:
-        conn.execute("detach published")
-
-
-def _fingerprint(spec: dict[str, Any]) -> str:
-    """What a suite checks: its rows, its condition for changed rows and its expectations."""
-    checks = {k: spec.get(k) for k in ("table", "query", "scope", "changed", "expectations")}
-    return hashlib.md5(json.dumps(checks, sort_keys=True).encode()).hexdigest()  # noqa: S324
-
-
-def _published_after(conn: duckdb.DuckDBPyConnection, suite: str, fingerprint: str) -> bool:
-    """Whether the BI file was published after this very suite passed (its last run there).
-
-    Every publish follows a passing gate, so the BI file's last run of a suite is the one that
-    let it through: if it checked what the suite checks now, every published row passed it,
-    and only changed rows need checking again. Otherwise (a new or edited suite, a BI file
-    older than fingerprints) every row is checked.
-    """
-    (has_column,) = conn.execute(
-        "select count(*) from duckdb_columns() where database_name = 'published' "
-        "and schema_name = 'quality' and table_name = 'validation_runs' "
-        "and column_name = 'suite_fingerprint'"
-    ).fetchone()
-    if not has_column:
-        return False
-    last = conn.execute(
-        "select suite_fingerprint from published.quality.validation_runs where suite = ? "
-        "order by validated_at desc limit 1",
-        [suite],
-    ).fetchone()
-    return last is not None and last[0] == fingerprint
-
-
-def _changed_rows(
-    conn: duckdb.DuckDBPyConnection,
-    relation: str,
-    changed: str | None,
-    params: dict[str, Any],
-    expectations: list[dict[str, Any]],
-) -> Any:
-    """The rows this run changed, with only the columns the row-level expectations name."""
-    available = table_checks.columns_of(conn, relation, params)
-    named = {e["kwargs"].get("column") for e in expectations} - {None}
-    named |= {c for e in expectations for c in e["kwargs"].get("column_list", [])}
-    # a column the table lost stays out: its expectation fails in GX, naming it
-    columns = [c for c in available if c in named] or available[:1]  # pandas needs a column
-    select = ", ".join('"' + c.replace('"', '""') + '"' for c in columns)
-    sql = f"select {select} from ({relation}) as rel"  # noqa: S608 (our suite files)
-    if changed:
-        try:
-            return table_checks.run(conn, f"{sql} where {changed}", params).df()
-        except duckdb.BinderException as exc:
-            # the table lost a column the condition reads: a column-set expectation names it
-            log.warning("changed-rows condition failed (%s): every row is checked", exc)
-    return table_checks.run(conn, sql, params).df()
-
-
 def _run_suite(
     suite_name: str,
     expectations: list[dict[str, Any]],
     frame: Any,
     gx_dir: Path | None,
     run_name: str,
+    table_wide: list[Any],
 ) -> list[Any]:
-    """Validate a DataFrame with a GX checkpoint; with `gx_dir`, results and Data Docs persist."""
+    """Validate a DataFrame with a GX checkpoint; with `gx_dir`, results and Data Docs persist.
+
+    The table-wide results (computed in DuckDB) join the checkpoint's result before it is
+    stored, so a suite's Data Docs page shows every expectation. Returns GX's own results.
+    """
     gx = _gx()
+    if frame is None:
+        import pandas as pd
+
+        frame = pd.DataFrame({"no_row_level_expectations": []})
     context = _context(str(gx_dir) if gx_dir else None)
     suite = context.suites.add_or_update(
         gx.ExpectationSuite(name=suite_name, expectations=expectations)
@@ -317,20 +249,32 @@ def _run_suite(
     definition = context.validation_definitions.add_or_update(
         gx.ValidationDefinition(data=batch_definition, suite=suite, name=suite_name)
     )
-    actions = [gx.checkpoint.UpdateDataDocsAction(name="data_docs")] if gx_dir else []
     checkpoint = context.checkpoints.add_or_update(
         gx.Checkpoint(
             name=suite_name,
             validation_definitions=[definition],
-            actions=actions,
+            actions=[],
             result_format={"result_format": "SUMMARY", "partial_unexpected_count": 5},
         )
     )
     result = checkpoint.run(
         batch_parameters={"dataframe": frame}, run_id=gx.RunIdentifier(run_name=run_name)
     )
-    (suite_result,) = result.run_results.values()
-    return list(suite_result.results)
+    ((identifier, suite_result),) = result.run_results.items()
+    checked = list(suite_result.results)
+    if gx_dir:
+        everything = [*checked, *table_wide]
+        passed = sum(bool(r.success) for r in everything)
+        suite_result.results = everything
+        suite_result.success = passed == len(everything)
+        suite_result.statistics.update(
+            evaluated_expectations=len(everything), successful_expectations=passed,
+            unsuccessful_expectations=len(everything) - passed,
+            success_percent=100 * passed / len(everything) if everything else None,
+        )  # fmt: skip
+        context.validation_results_store.set(identifier, suite_result)
+        context.build_data_docs(resource_identifiers=[identifier])
+    return checked
 
 
 def data_docs_index(gx_dir: Path) -> Path:
