@@ -28,14 +28,19 @@ def rows(before: dict[str, Any], after: dict[str, Any]) -> list[list[str]]:
     """(what, before, after, after ÷ before) for everything both runs measured."""
     found: list[list[str]] = []
     old = {(s["name"], f["figure"]): f for s in before["sections"] for f in s["figures"]}
+    # a section carried over unchanged from an older results file was measured by neither
+    carried = [s for s in after["sections"] if s in before["sections"]]
     for section in after["sections"]:
+        if section in carried:
+            continue
         for figure in section["figures"]:
             previous = old.get((section["name"], figure["figure"]))
             if previous and figure["unit"] == previous["unit"]:
                 found.append(
                     _row(figure["figure"], previous["ours"], figure["ours"], figure["unit"])
                 )
-    steps_before, steps_after = _steps(before), _steps(after)
+    steps_before = _steps(before)
+    steps_after = _steps({"sections": [s for s in after["sections"] if s not in carried]})
     for (size, step), seconds in steps_after.items():
         if (size, step) in steps_before:
             label = f"{size:,} posts: {step}"

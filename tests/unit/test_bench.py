@@ -66,6 +66,9 @@ def growth_run(publish_s: float, daily_s: float) -> dict:
 def test_compare_puts_the_same_figures_side_by_side() -> None:
     before, after = growth_run(2.0, 40.0), growth_run(0.5, 30.0)
     after["sections"][0]["figures"].pop()
+    carried = {"name": "1. Parse + load", "figures": [{"figure": "x", "unit": "s", "ours": 1.0}]}
+    before["sections"].append(carried)
+    after["sections"].append(carried)  # measured by neither run: left out
     assert compare.rows(before, after) == [
         ["daily run, 10,000 posts of history", "40 s", "30 s", "0.75\u00d7"],
         ["10,000 posts: publish_marts", "2.00 s", "0.50 s", "0.25\u00d7"],
