@@ -100,8 +100,9 @@ def _sync(conn: duckdb.DuckDBPyConnection) -> None:
     for schema, table in wanted:
         conn.execute(f"create schema if not exists {ALIAS}.{schema}")
         columns = _columns(conn, "current", schema, table)
+        names = [name for name, _ in columns]
         source, copy = f"{schema}.{table}", f"{ALIAS}.{schema}.{table}"  # from the catalog
-        if ROW_VERSION in columns and columns == _columns(conn, ALIAS, schema, table):
+        if ROW_VERSION in names and columns == _columns(conn, ALIAS, schema, table):
             # rows whose version is gone go, versions not yet there come (a null never matches)
             conn.execute(
                 f"delete from {copy} as old where not exists (select 1 from {source} as new "  # noqa: S608

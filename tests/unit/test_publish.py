@@ -187,11 +187,16 @@ def test_a_publish_brings_the_previous_file_up_to_date(paths: Paths):
     second = build_versioned(paths, {"p1": "one", "p2": "two", "p3": "three"})
     assert second != first  # nothing to reuse yet: a new file; the first waits as the spare
     assert spare_path(paths).stat().st_ino == first
-    third = build_versioned(paths, {"p1": "one, edited", "p3": "three", "p4": "four"})
+    # a mark on the spare's p2: a row whose version is unchanged is kept, never copied again
+    spare_path(paths).chmod(0o644)
+    marked = duckdb.connect(str(spare_path(paths)))
+    marked.execute("update marts.posts set content_html = '<p>kept</p>' where post_id = 'p2'")
+    marked.close()
+    third = build_versioned(paths, {"p1": "one, edited", "p2": "two", "p4": "four"})
     assert third == first  # the spare, brought up to date and swapped in
     assert spare_path(paths).stat().st_ino == second
     assert published_posts(paths.published) == [
-        ("p1", "one, edited", "<p>one, edited</p>"), ("p3", "three", "<p>three</p>"),
+        ("p1", "one, edited", "<p>one, edited</p>"), ("p2", "two", "<p>kept</p>"),
         ("p4", "four", "<p>four</p>"),
     ]  # fmt: skip
     assert sorted(p.name for p in paths.published.parent.iterdir()) == ["warehouse.duckdb"]
