@@ -11,7 +11,8 @@ is kept as a spare (a second name, outside the readers' folder) and the next pub
 it up to date instead of writing every table anew: rows of a table with a `version_hash`
 (marts.posts, the bulk: its HTML bodies) are deleted and inserted by that hash, the other
 (narrow) tables are copied whole. The spare is only reused when no reader has it open:
-DuckDB's own file lock, taken by every reader, tells; otherwise a new file is written.
+DuckDB's own file lock, taken by every reader, tells (and, as that lock is per process, this
+process's own open files); otherwise a new file is written.
 """
 
 from __future__ import annotations
@@ -76,6 +77,7 @@ def _attach_staging(conn: duckdb.DuckDBPyConnection, staging: Path, target: Path
         staging.exists()
         and not Path(f"{staging}.wal").exists()
         and not (target.exists() and os.path.samefile(staging, target))
+        and not _open_here(staging)
     )
     if reusable:
         staging.chmod(WRITER_MODE)
@@ -89,6 +91,22 @@ def _attach_staging(conn: duckdb.DuckDBPyConnection, staging: Path, target: Path
     for leftover in (staging, Path(f"{staging}.wal")):
         leftover.unlink(missing_ok=True)
     conn.execute(f"attach '{staging}' as {ALIAS} (storage_version '{STORAGE_VERSION}')")
+
+
+def _open_here(path: Path) -> bool:
+    """Whether this process has the file open (DuckDB's lock does not stop its own process)."""
+    fds = Path("/proc/self/fd")
+    if not fds.is_dir():
+        return False
+    wanted = path.stat()
+    for fd in fds.iterdir():
+        try:
+            found = fd.stat()
+        except OSError:
+            continue
+        if (found.st_dev, found.st_ino) == (wanted.st_dev, wanted.st_ino):
+            return True
+    return False
 
 
 def _sync(conn: duckdb.DuckDBPyConnection) -> None:

@@ -272,3 +272,18 @@ def test_a_killed_incremental_publish_leaves_one_version_and_the_next_one_heals(
     assert published_posts(paths.published) == after
     assert sorted(p.name for p in paths.published.parent.iterdir()) == ["warehouse.duckdb"]
     assert paths.published.stat().st_mode & 0o777 == 0o444
+
+
+def test_a_reader_in_this_process_keeps_its_version_too(paths: Paths):
+    first = build_versioned(paths, {"p1": "one"})
+    reader = duckdb.connect(str(paths.published), read_only=True)
+    try:
+        build_versioned(paths, {"p1": "one", "p2": "two"})
+        # DuckDB's lock does not guard a file against its own process: the open file does
+        assert build_versioned(paths, {"p3": "three"}) != first
+        assert reader.execute("select post_id, title from marts.posts").fetchall() == [
+            ("p1", "one")
+        ]
+    finally:
+        reader.close()
+    assert published_posts(paths.published) == [("p3", "three", "<p>three</p>")]
