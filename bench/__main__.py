@@ -104,8 +104,11 @@ def main(argv: list[str] | None = None) -> int:
         "machine": machine,
         "sections": sections,
     }
+    previous = report.load_previous(out / "results.json")
     if args.only:
-        results = report.merge(report.load_previous(out / "results.json"), results)
+        results = report.merge(previous, results)
+    elif previous and previous.get("comparisons"):
+        results["comparisons"] = previous["comparisons"]  # kept until removed by hand
     md_path, json_path = report.write(results, out)
     print(f"[bench] wrote {md_path} and {json_path}")
     if not args.keep and args.work is None:

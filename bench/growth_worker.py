@@ -3,7 +3,8 @@
 python -m bench.growth_worker daily --data-dir D --feeds F --date YYYY-MM-DD
     pipeline.run_all, each step timed (the functions `feedwarehouse run` calls)
 python -m bench.growth_worker full ...   the same with `dbt build --full-refresh`
-python -m bench.growth_worker dbt --data-dir D   one `dbt build` (bootstraps a history)
+python -m bench.growth_worker dbt --data-dir D --date YYYY-MM-DD   one `dbt build` of a history,
+    validated and published as of that date: the state a daily run starts from
 """
 
 from __future__ import annotations
@@ -78,6 +79,9 @@ def main() -> None:
     if args.mode == "dbt":
         with writer_lock(paths):
             transform.run_dbt("build", paths)
+            if args.date is not None:
+                pipeline.validate_marts(args.date, paths)
+                pipeline.publish_marts(paths)
     else:
         time_steps(steps)
         if args.mode == "full":

@@ -38,6 +38,8 @@ def merge(previous: dict[str, Any] | None, current: dict[str, Any]) -> dict[str,
     """Sections measured now replace the same sections of a previous results file."""
     if previous is None:
         return current
+    # side-by-side comparisons (bench.compare) stay until removed by hand
+    current = {**current, "comparisons": previous.get("comparisons", [])}
     fresh = {section["name"] for section in current["sections"]}
     kept = [s for s in previous.get("sections", []) if s["name"] not in fresh]
     merged = dict(current)
@@ -94,6 +96,11 @@ def markdown(results: dict[str, Any]) -> str:
             else ""
         )
         lines += [f"- measured in {section['seconds']:.0f} s{busy}", ""]
+    for comparison in results.get("comparisons", []):
+        lines += [f"## Before and after: {comparison['title']}", ""]
+        lines += ["| what | before | after | after ÷ before |", "| --- | --- | --- | --- |"]
+        lines += [f"| {' | '.join(row)} |" for row in comparison["rows"]]
+        lines += ["", *[f"- {note}" for note in comparison["notes"]], ""]
     return "\n".join(lines) + "\n" + REPRODUCE
 
 

@@ -49,7 +49,9 @@ class FetchPolicy:
     file_roots: tuple[Path, ...] = ()
     # loopback, private, link-local and reserved addresses are refused unless this is set
     allow_private: bool = False
-    max_workers: int = 8
+    # the most requests in flight at once; the pool is sized to what per_host lets the feeds'
+    # hosts take (pool_size), so threads never sit blocked on one busy host
+    max_workers: int = 64
     per_host: int = 2
     max_archive_pages: int = 10
 
@@ -107,6 +109,12 @@ class HostLimiter:
             yield
 
 
+def pool_size(urls: list[str], policy: FetchPolicy) -> int:
+    """Workers worth starting for these URLs: per_host for each host, capped by max_workers."""
+    hosts = {(urlparse(url).hostname or "").lower() for url in urls}
+    return max(1, min(policy.max_workers, policy.per_host * len(hosts), len(urls)))
+
+
 def fetch_url(
     url: str,
     policy: FetchPolicy | None = None,
@@ -140,6 +148,11 @@ def http_client(policy: FetchPolicy) -> httpx.Client:
         timeout=timeout,
         follow_redirects=False,  # followed by hand: every hop's host is checked
         headers={"User-Agent": USER_AGENT, "Accept-Encoding": "gzip, deflate"},
+        # every worker keeps its connection for the next feed on the same host
+        limits=httpx.Limits(
+            max_connections=max(1, policy.max_workers),
+            max_keepalive_connections=max(1, policy.max_workers),
+        ),
         trust_env=False,
     )
 

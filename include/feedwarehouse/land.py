@@ -35,6 +35,7 @@ from feedwarehouse.fetch import (
     default_policy,
     fetch_url,
     http_client,
+    pool_size,
 )
 from feedwarehouse.parse import FeedParseError, parse_feed
 
@@ -205,7 +206,7 @@ def extract_all(
     today: date | None = None,
     sleep: Callable[[float], None] = time.sleep,
 ) -> list[Path]:
-    """Extract many feeds concurrently: a bounded pool, per-host limits, one HTTP client.
+    """Extract many feeds concurrently: one HTTP client, per-host limits, a pool sized to hosts.
 
     One feed's failure (even an unexpected exception) is written to its manifest and never
     stops the others. Returns the manifest paths in the order of `feeds`.
@@ -214,7 +215,9 @@ def extract_all(
     limiter = HostLimiter(policy.per_host)
     with (
         http_client(policy) as client,
-        ThreadPoolExecutor(max(1, policy.max_workers), thread_name_prefix="extract") as pool,
+        ThreadPoolExecutor(
+            pool_size([feed.url for feed in feeds], policy), thread_name_prefix="extract"
+        ) as pool,
     ):
         futures = [
             pool.submit(

@@ -1,7 +1,9 @@
 """Great Expectations gate: validate a table, keep every result, fail on critical expectations.
 
-Suites live as JSON in expectations/<suite>.json. Tables are read into pandas and validated with
-GX's pandas datasource (GX's SQL datasource cannot reflect DuckDB 2.0 files).
+Suites live as JSON in expectations/<suite>.json. Table-wide expectations run as DuckDB
+aggregates (table_checks); the rows a run changed are read into pandas, only the columns the
+row-level expectations name, and validated with GX's pandas datasource (GX's SQL datasource
+cannot reflect DuckDB 2.0 files).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from typing import Any
 
 import duckdb
 
+from feedwarehouse import suite_rows, table_checks
 from feedwarehouse.config import EXPECTATIONS_DIR
 
 log = logging.getLogger(__name__)
@@ -36,9 +39,14 @@ create table if not exists quality.validation_runs (
     element_count bigint,
     unexpected_count bigint,
     observed_value varchar,
-    sample_values varchar
+    sample_values varchar,
+    suite_fingerprint varchar
 )
 """
+# added after the table first shipped: older warehouses gain it on their next validation
+RESULTS_MIGRATION = (
+    "alter table quality.validation_runs add column if not exists suite_fingerprint varchar"
+)
 
 
 DATASOURCE = "feedwarehouse"
@@ -75,6 +83,8 @@ class ValidationReport:
     table_name: str
     row_count: int
     outcomes: list[ExpectationOutcome]
+    changed_count: int = 0  # rows checked row by row (the rest only by table-wide checks)
+    fingerprint: str | None = None  # of the suite file's checks, stored with every outcome
 
     @property
     def critical_failures(self) -> list[ExpectationOutcome]:
@@ -88,6 +98,7 @@ class ValidationReport:
         return {
             "suite": self.suite,
             "rows": self.row_count,
+            "rows_changed": self.changed_count,
             "expectations": len(self.outcomes),
             "failed_critical": [o.describe() for o in self.critical_failures],
             "warnings": [o.describe() for o in self.warnings],
@@ -134,21 +145,61 @@ def validate_table(
     """Validate one suite's rows, store the outcome rows, raise on critical failure.
 
     A suite file names its `table`, and may give a `query` instead of the whole table (for
-    checks across tables), `scope: logical_date` (only the date's rows), and
-    `requires: published` (compare with the BI file; skipped until something is published).
-    Queries may use `$logical_date`.
+    checks across tables), `scope: logical_date` (only the date's rows), `requires: published`
+    (compare with the BI file; skipped until something is published) and `changed`: a
+    condition on the query's rows naming those this run changed. Queries may use
+    `$logical_date`; a condition may read the BI file as `published` (before anything is
+    published, every row counts as changed).
+
+    Table-wide expectations (table_checks.is_table_wide) run in DuckDB over every row of the
+    query; the others run in GX over the changed rows, reading only the columns they name.
     """
     spec = json.loads((suites_dir / f"{suite_name}.json").read_text(encoding="utf-8"))
     table = spec["table"]
-    if spec.get("requires") == "published" and (published is None or not published.exists()):
+    is_published = published is not None and published.exists()
+    if spec.get("requires") == "published" and not is_published:
         log.info("suite %s skipped: nothing has been published yet", suite_name)
         return ValidationReport(suite_name, table, 0, [])
-    frame = _frame(conn, spec, logical_date, published)
+    params = {"logical_date": logical_date}
+    relation = suite_rows.relation(spec)
+    fingerprint = suite_rows.fingerprint(spec)
+    changed = spec.get("changed")
+    expectations = list(enumerate(spec["expectations"]))
+    table_wide = [(i, e) for i, e in expectations if table_checks.is_table_wide(e)]
+    row_level = [(i, e) for i, e in expectations if not table_checks.is_table_wide(e)]
     run_id = run_id or uuid.uuid4().hex
     run_name = f"{logical_date.isoformat()}-{run_id[:8]}"
-    results = _run_suite(suite_name, spec["expectations"], frame, gx_dir, run_name)
-    outcomes = [_outcome(suite_name, table, result) for result in results]
-    report = ValidationReport(suite_name, table, len(frame), outcomes)
+    with suite_rows.published_attached(conn, published if is_published else None, spec):
+        if changed and not (
+            is_published and suite_rows.published_after(conn, suite_name, fingerprint)
+        ):
+            changed = None  # rows the BI file holds were not all checked by this suite yet
+        try:
+            counting = f"select count(*) from ({relation})"  # noqa: S608 (our suite files)
+            (row_count,) = table_checks.run(conn, counting, params).fetchone()
+            results = list(
+                zip(
+                    [i for i, _ in table_wide],
+                    table_checks.evaluate(conn, relation, params, [e for _, e in table_wide]),
+                    strict=True,
+                )
+            )
+            frame = None
+            if row_level:
+                expected = [e for _, e in row_level]
+                frame = suite_rows.changed_rows(conn, relation, changed, params, expected)
+        except duckdb.Error as exc:
+            raise ValidationFailed(
+                f"suite {suite_name}: its query on {table} failed ({exc}); "
+                f"check the table against {suites_dir / f'{suite_name}.json'}"
+            ) from exc
+    checked = _run_suite(
+        suite_name, [e for _, e in row_level], frame, gx_dir, run_name, [r for _, r in results]
+    )
+    results += list(zip([i for i, _ in row_level], checked, strict=True))
+    outcomes = [_outcome(suite_name, table, result) for _, result in sorted(results)]
+    changed_count = 0 if frame is None else len(frame)
+    report = ValidationReport(suite_name, table, row_count, outcomes, changed_count, fingerprint)
     _store(conn, report, logical_date, run_id)
     for warning in report.warnings:
         log.warning("warning: %s", warning.describe())
@@ -157,29 +208,11 @@ def validate_table(
         raise ValidationFailed(
             f"{len(report.critical_failures)} critical expectation(s) failed: {failures}"
         )
-    log.info("suite %s: %s rows of %s validated", suite_name, len(frame), table)
+    log.info(
+        "suite %s: %s rows of %s validated (%s changed rows row by row)",
+        suite_name, row_count, table, changed_count,
+    )  # fmt: skip
     return report
-
-
-def _frame(
-    conn: duckdb.DuckDBPyConnection,
-    spec: dict[str, Any],
-    logical_date: date,
-    published: Path | None,
-) -> Any:
-    """The rows a suite validates, as a pandas DataFrame (GX's pandas datasource)."""
-    # table names and queries come from our own suite files, not from input
-    query = spec.get("query") or f"select * from {spec['table']}"  # noqa: S608
-    if spec.get("scope") == "logical_date" and "query" not in spec:
-        query += " where logical_date = $logical_date"
-    params = {"logical_date": logical_date} if "$logical_date" in query else {}
-    if spec.get("requires") != "published":
-        return conn.execute(query, params).df()
-    conn.execute(f"attach '{published}' as published (read_only)")
-    try:
-        return conn.execute(query, params).df()
-    finally:
-        conn.execute("detach published")
 
 
 def _run_suite(
@@ -188,9 +221,18 @@ def _run_suite(
     frame: Any,
     gx_dir: Path | None,
     run_name: str,
+    table_wide: list[Any],
 ) -> list[Any]:
-    """Validate a DataFrame with a GX checkpoint; with `gx_dir`, results and Data Docs persist."""
+    """Validate a DataFrame with a GX checkpoint; with `gx_dir`, results and Data Docs persist.
+
+    The table-wide results (computed in DuckDB) join the checkpoint's result before it is
+    stored, so a suite's Data Docs page shows every expectation. Returns GX's own results.
+    """
     gx = _gx()
+    if frame is None:
+        import pandas as pd
+
+        frame = pd.DataFrame({"no_row_level_expectations": []})
     context = _context(str(gx_dir) if gx_dir else None)
     suite = context.suites.add_or_update(
         gx.ExpectationSuite(name=suite_name, expectations=expectations)
@@ -207,20 +249,32 @@ def _run_suite(
     definition = context.validation_definitions.add_or_update(
         gx.ValidationDefinition(data=batch_definition, suite=suite, name=suite_name)
     )
-    actions = [gx.checkpoint.UpdateDataDocsAction(name="data_docs")] if gx_dir else []
     checkpoint = context.checkpoints.add_or_update(
         gx.Checkpoint(
             name=suite_name,
             validation_definitions=[definition],
-            actions=actions,
+            actions=[],
             result_format={"result_format": "SUMMARY", "partial_unexpected_count": 5},
         )
     )
     result = checkpoint.run(
         batch_parameters={"dataframe": frame}, run_id=gx.RunIdentifier(run_name=run_name)
     )
-    (suite_result,) = result.run_results.values()
-    return list(suite_result.results)
+    ((identifier, suite_result),) = result.run_results.items()
+    checked = list(suite_result.results)
+    if gx_dir:
+        everything = [*checked, *table_wide]
+        passed = sum(bool(r.success) for r in everything)
+        suite_result.results = everything
+        suite_result.success = passed == len(everything)
+        suite_result.statistics.update(
+            evaluated_expectations=len(everything), successful_expectations=passed,
+            unsuccessful_expectations=len(everything) - passed,
+            success_percent=100 * passed / len(everything) if everything else None,
+        )  # fmt: skip
+        context.validation_results_store.set(identifier, suite_result)
+        context.build_data_docs(resource_identifiers=[identifier])
+    return checked
 
 
 def data_docs_index(gx_dir: Path) -> Path:
@@ -256,13 +310,17 @@ def _store(
 ) -> None:
     conn.execute("create schema if not exists quality")
     conn.execute(RESULTS_DDL)
+    conn.execute(RESULTS_MIGRATION)
     now = datetime.now(UTC).replace(tzinfo=None)
     conn.executemany(
-        "insert into quality.validation_runs values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "insert into quality.validation_runs (run_id, logical_date, validated_at, suite, "
+        "table_name, expectation, column_name, severity, success, element_count, "
+        "unexpected_count, observed_value, sample_values, suite_fingerprint) "
+        "values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
             [run_id, logical_date, now, o.suite, o.table_name, o.expectation, o.column_name,
              o.severity, o.success, o.element_count, o.unexpected_count, o.observed_value,
-             o.sample_values]
+             o.sample_values, report.fingerprint]
             for o in report.outcomes
         ],
     )  # fmt: skip

@@ -15,7 +15,7 @@ import pytest
 # bench/ is a top-level folder beside the package, not installed with it
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from bench import fetch_http, parse_load, report
+from bench import compare, fetch_http, parse_load, report
 
 
 @pytest.fixture(scope="module")
@@ -53,3 +53,30 @@ def test_merge_keeps_sections_not_measured_again() -> None:
     merged = report.merge(previous, current)
     assert [s["name"] for s in merged["sections"]] == ["1. Parse + load", "3. Growth"]
     assert "old" not in merged["sections"][1]
+
+
+def growth_run(publish_s: float, daily_s: float) -> dict:
+    steps = [{"steps": {"publish_marts": publish_s}} for _ in range(3)]
+    figure = {"figure": "daily run, 10,000 posts of history", "unit": "s", "ours": daily_s}
+    other = {"figure": "only measured here", "unit": "s", "ours": 1.0}
+    return {"sections": [{"name": "3. Growth", "figures": [figure, other],
+                          "details": {"sizes": {"10000": {"daily": steps}}}}]}  # fmt: skip
+
+
+def test_compare_puts_the_same_figures_side_by_side() -> None:
+    before, after = growth_run(2.0, 40.0), growth_run(0.5, 30.0)
+    after["sections"][0]["figures"].pop()
+    carried = {"name": "1. Parse + load", "figures": [{"figure": "x", "unit": "s", "ours": 1.0}]}
+    before["sections"].append(carried)
+    after["sections"].append(carried)  # measured by neither run: left out
+    assert compare.rows(before, after) == [
+        ["daily run, 10,000 posts of history", "40 s", "30 s", "0.75\u00d7"],
+        ["10,000 posts: publish_marts", "2.00 s", "0.50 s", "0.25\u00d7"],
+    ]
+
+
+def test_comparisons_are_kept_and_shown_by_later_runs() -> None:
+    previous = {"sections": [], "comparisons": [{"title": "t", "rows": [["a", "1", "2", "2x"]],
+                                                 "notes": ["n"]}]}  # fmt: skip
+    current = {"generated_at": "now", "sections": []}
+    assert report.merge(previous, current)["comparisons"] == previous["comparisons"]

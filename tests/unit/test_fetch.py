@@ -30,6 +30,7 @@ from feedwarehouse.fetch import (
     default_policy,
     fetch_url,
     http_client,
+    pool_size,
 )
 
 FAST = FetchPolicy(
@@ -415,12 +416,23 @@ def test_shared_client_and_host_limiter() -> None:
     assert max(peak) == 2  # six workers, at most two requests in flight to the host
 
 
+def test_pool_size_is_what_the_hosts_can_take() -> None:
+    policy = FetchPolicy(max_workers=64, per_host=2)
+    one_host = [f"https://blog.example/feed/{n}" for n in range(1000)]
+    many_hosts = [f"https://blog{n % 100}.example/feed/" for n in range(1000)]
+    assert pool_size(one_host, policy) == 2  # more threads would only wait on the host's slots
+    assert pool_size(one_host[:40] + many_hosts[:10], policy) == 22
+    assert pool_size(many_hosts, policy) == 64
+    assert pool_size(many_hosts[:5], policy) == 5
+    assert pool_size([], policy) == 1
+
+
 def test_default_policy_from_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv(ALLOW_PRIVATE_ENV, raising=False)
     monkeypatch.delenv(FILE_ROOTS_ENV, raising=False)
     assert default_policy() == FetchPolicy()
     assert (FetchPolicy().allow_private, FetchPolicy().file_roots) == (False, ())
-    assert (FetchPolicy().max_workers, FetchPolicy().per_host) == (8, 2)
+    assert (FetchPolicy().max_workers, FetchPolicy().per_host) == (64, 2)
     monkeypatch.setenv(ALLOW_PRIVATE_ENV, "True")
     monkeypatch.setenv(FILE_ROOTS_ENV, f"{tmp_path / 'a'}:{tmp_path / 'b'}")
     policy = default_policy()

@@ -7,13 +7,14 @@ import json
 import os
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import duckdb
 import pytest
 
 from feedwarehouse.config import Paths, data_paths
-from feedwarehouse.publish import export_marts, publish
+from feedwarehouse.publish import export_marts, publish, spare_path
 from feedwarehouse.warehouse import connect
 
 COMPAT_SCRIPT = Path(__file__).resolve().parents[1] / "compat" / "read_bi_file.py"
@@ -85,18 +86,22 @@ def test_reader_holding_the_file_never_blocks_a_publish(paths: Paths):
     assert published_titles(paths.published) == ["new", "newer"]
 
 
-def test_bi_file_opens_in_a_duckdb_1x_client(paths: Paths):
-    """A DuckDB 1.x client (locked by tests/compat/read_bi_file.py.lock) reads the BI file."""
-    build_warehouse(paths, ["a", "b", "c"])
+def read_with_duckdb_1x(path: Path) -> dict:
+    """What a DuckDB 1.x client (locked by tests/compat/read_bi_file.py.lock) reads in the file."""
     bootstrap = COMPAT_SCRIPT.parents[2] / ".bootstrap" / "bin" / "uv"  # where `make` puts uv
     uv = os.environ.get("UV") or shutil.which("uv") or (bootstrap.exists() and str(bootstrap))
     assert uv, "uv not found: run the tests through `make test` (uv run sets $UV)"
     result = subprocess.run(
-        [uv, "run", "--quiet", "--frozen", "--script", str(COMPAT_SCRIPT), str(paths.published)],
+        [uv, "run", "--quiet", "--frozen", "--script", str(COMPAT_SCRIPT), str(path)],
         capture_output=True, text=True, check=False, timeout=300,
     )  # fmt: skip
     assert result.returncode == 0, result.stderr[-2000:]
-    report = json.loads(result.stdout.strip().splitlines()[-1])
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def test_bi_file_opens_in_a_duckdb_1x_client(paths: Paths):
+    build_warehouse(paths, ["a", "b", "c"])
+    report = read_with_duckdb_1x(paths.published)
     assert report["duckdb"].startswith("1.")
     assert report["rows"] == {"marts.posts": 3, "quality.validation_runs": 1}
 
@@ -144,3 +149,141 @@ def test_the_bi_file_is_read_only_and_a_killed_publish_leaves_nothing(paths: Pat
     assert paths.published.stat().st_mode & 0o777 == 0o444
     build_warehouse(paths, ["Hello", "Again"])  # a read-only file is still replaced
     assert published_titles(paths.published) == ["Again", "Hello"]
+
+
+def build_versioned(paths: Paths, posts: dict[str, str], *, publishing: bool = True) -> int:
+    """A warehouse whose posts carry a version_hash (as marts.posts does), published; its inode."""
+    conn = connect(paths.warehouse)
+    try:
+        conn.execute("create schema if not exists marts")
+        conn.execute(
+            "create or replace table marts.posts "
+            "(post_id varchar, title varchar, content_html varchar, version_hash varchar)"
+        )
+        conn.executemany(
+            "insert into marts.posts values (?, ?, ?, md5(? || ?))",
+            [[post, title, f"<p>{title}</p>", post, title] for post, title in posts.items()],
+        )
+        conn.execute("create or replace table marts.tags as select 'webrtc' as slug")
+        if publishing:
+            publish(conn, paths)
+    finally:
+        conn.close()
+    return paths.published.stat().st_ino
+
+
+def published_posts(path: Path) -> list[tuple[str, str, str]]:
+    conn = duckdb.connect(str(path), read_only=True)
+    try:
+        return conn.execute(
+            "select post_id, title, content_html from marts.posts order by 1"
+        ).fetchall()
+    finally:
+        conn.close()
+
+
+def test_a_publish_brings_the_previous_file_up_to_date(paths: Paths):
+    first = build_versioned(paths, {"p1": "one", "p2": "two"})
+    second = build_versioned(paths, {"p1": "one", "p2": "two", "p3": "three"})
+    assert second != first  # nothing to reuse yet: a new file; the first waits as the spare
+    assert spare_path(paths).stat().st_ino == first
+    # a mark on the spare's p2: a row whose version is unchanged is kept, never copied again
+    spare_path(paths).chmod(0o644)
+    marked = duckdb.connect(str(spare_path(paths)))
+    marked.execute("update marts.posts set content_html = '<p>kept</p>' where post_id = 'p2'")
+    marked.close()
+    third = build_versioned(paths, {"p1": "one, edited", "p2": "two", "p4": "four"})
+    assert third == first  # the spare, brought up to date and swapped in
+    assert spare_path(paths).stat().st_ino == second
+    assert published_posts(paths.published) == [
+        ("p1", "one, edited", "<p>one, edited</p>"), ("p2", "two", "<p>kept</p>"),
+        ("p4", "four", "<p>four</p>"),
+    ]  # fmt: skip
+    assert sorted(p.name for p in paths.published.parent.iterdir()) == ["warehouse.duckdb"]
+    assert paths.published.stat().st_mode & 0o777 == 0o444
+    report = read_with_duckdb_1x(paths.published)
+    assert report["duckdb"].startswith("1.")
+    assert report["rows"] == {"marts.posts": 3, "marts.tags": 1}
+
+
+READER = """
+import sys, duckdb
+conn = duckdb.connect(sys.argv[1], read_only=True)
+query = "select post_id, title from marts.posts order by 1"
+print(conn.execute(query).fetchall(), flush=True)
+sys.stdin.readline()
+print(conn.execute(query).fetchall(), flush=True)
+"""
+
+
+def test_a_reader_keeps_its_version_while_it_waits_as_the_spare(paths: Paths):
+    first = build_versioned(paths, {"p1": "one"})
+    reader = subprocess.Popen(
+        [sys.executable, "-c", READER, str(paths.published)],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        assert reader.stdout.readline().strip() == "[('p1', 'one')]"
+        build_versioned(paths, {"p1": "one", "p2": "two"})
+        # the reader's file is the spare now, but it still holds it: a new file is written
+        assert build_versioned(paths, {"p3": "three"}) != first
+        reader.stdin.write("\n")
+        reader.stdin.flush()
+        assert reader.stdout.readline().strip() == "[('p1', 'one')]"
+    finally:
+        reader.stdin.close()
+        assert reader.wait(timeout=60) == 0
+    assert published_posts(paths.published) == [("p3", "three", "<p>three</p>")]
+
+
+KILLED_PUBLISH = """
+import sys
+from feedwarehouse.config import data_paths
+from feedwarehouse.publish import publish
+from feedwarehouse.warehouse import connect
+paths = data_paths(sys.argv[1])
+publish(connect(paths.warehouse), paths)
+"""
+
+
+@pytest.mark.parametrize(
+    ("failpoint", "swapped"),
+    [("publish.table_copied@1", False), ("publish.staged", False), ("publish.swapped", True)],
+)
+def test_a_killed_incremental_publish_leaves_one_version_and_the_next_one_heals(
+    paths: Paths, failpoint: str, swapped: bool
+):
+    build_versioned(paths, {"p1": "one"})
+    build_versioned(paths, {"p1": "one", "p2": "two"})  # the first file is the spare now
+    before = published_posts(paths.published)
+    build_versioned(paths, {"p2": "two, edited", "p3": "three"}, publishing=False)
+    env = {**os.environ, "FEEDWAREHOUSE_FAILPOINT": failpoint}
+    killed = subprocess.run(
+        [sys.executable, "-c", KILLED_PUBLISH, str(paths.data_dir)], env=env, check=False
+    )
+    assert killed.returncode == -9  # SIGKILL at the failpoint
+    after = [("p2", "two, edited", "<p>two, edited</p>"), ("p3", "three", "<p>three</p>")]
+    assert published_posts(paths.published) == (after if swapped else before)
+    conn = connect(paths.warehouse)
+    try:
+        publish(conn, paths)
+    finally:
+        conn.close()
+    assert published_posts(paths.published) == after
+    assert sorted(p.name for p in paths.published.parent.iterdir()) == ["warehouse.duckdb"]
+    assert paths.published.stat().st_mode & 0o777 == 0o444
+
+
+def test_a_reader_in_this_process_keeps_its_version_too(paths: Paths):
+    first = build_versioned(paths, {"p1": "one"})
+    reader = duckdb.connect(str(paths.published), read_only=True)
+    try:
+        build_versioned(paths, {"p1": "one", "p2": "two"})
+        # DuckDB's lock does not guard a file against its own process: the open file does
+        assert build_versioned(paths, {"p3": "three"}) != first
+        assert reader.execute("select post_id, title from marts.posts").fetchall() == [
+            ("p1", "one")
+        ]
+    finally:
+        reader.close()
+    assert published_posts(paths.published) == [("p3", "three", "<p>three</p>")]
