@@ -43,8 +43,12 @@ def conn() -> duckdb.DuckDBPyConnection:
         _row("r4", D2, datetime(2026, 11, 24, 0, 6), "marts_tags", "expect_len", False,
              severity="warning", failing=1),
     ]  # fmt: skip
+    columns = (
+        "run_id, logical_date, validated_at, suite, table_name, expectation, column_name,"
+        " severity, success, element_count, unexpected_count, observed_value, sample_values"
+    )
     conn.executemany(
-        "insert into quality.validation_runs values " + str(tuple("?" * 13)).replace("'", ""), rows
+        f"insert into quality.validation_runs ({columns}) values ({', '.join('?' * 13)})", rows
     )
     return conn
 
