@@ -12,7 +12,6 @@ import pytest
 DAGS_DIR = Path(__file__).resolve().parents[2] / "dags"
 DAG_FILES = sorted(DAGS_DIR.glob("*.py"))
 # Modules that mean a DAG file does real work (I/O, warehouse, dbt, GX) while being parsed.
-PARSE_BUDGET_SECONDS = 1.5
 HEAVY_MODULES = {"duckdb", "dbt", "great_expectations", "feedparser", "httpx", "pandas"}
 
 PROBE = """
@@ -97,6 +96,6 @@ def test_parse_does_no_work(dag_file, record_property):
     record_property("dag_parse_seconds", round(result["seconds"], 3))
     print(f"{dag_file.name}: parsed in {result['seconds']:.3f} s beyond airflow.sdk")
     assert HEAVY_MODULES.isdisjoint(result["loaded"]), result["loaded"]
-    # The dag-processor re-parses every file every few seconds: a budget 15x today's ~0.1 s,
-    # far below Airflow's 30 s dagbag_import_timeout, so it only trips on a real regression.
-    assert result["seconds"] < PARSE_BUDGET_SECONDS, f"{dag_file.name}: {result['seconds']:.2f} s"
+    # The parse time is recorded (junit property, printed), never asserted: on a loaded CI
+    # machine a wall-clock budget fails for reasons that are not the DAG file's. What keeps
+    # parsing cheap is asserted above: nothing heavy imported, no socket opened.
