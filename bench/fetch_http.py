@@ -23,7 +23,7 @@ from typing import Any
 import httpx
 
 from bench.common import REPO_ROOT, Figure, Section, quiet_env, timed
-from feedwarehouse import fetch, land
+from feedwarehouse import extract, fetch, land
 from feedwarehouse.config import Feed, Paths
 from feedwarehouse.fetch import FetchPolicy
 from feedwarehouse.sample import generate_sample
@@ -78,21 +78,21 @@ def bench_policy(**overrides: Any) -> FetchPolicy:
 
 
 def extractor() -> tuple[str, Callable[[list[Feed], date, Paths, FetchPolicy], list[Path]]]:
-    """The package's concurrent extract if it has one, else a thread pool over land.extract."""
-    if hasattr(land, "extract_all"):
-        return "land.extract_all", land.extract_all
+    """The package's concurrent extract if it has one, else a thread pool over extract.extract."""
+    if hasattr(extract, "extract_all"):
+        return "extract.extract_all", extract.extract_all
 
     def pooled(feeds: list[Feed], day: date, paths: Paths, policy: FetchPolicy) -> list[Path]:
         with ThreadPoolExecutor(FALLBACK_WORKERS) as pool:
-            return list(pool.map(lambda feed: land.extract(feed, day, paths, policy), feeds))
+            return list(pool.map(lambda feed: extract.extract(feed, day, paths, policy), feeds))
 
-    return f"ThreadPool({FALLBACK_WORKERS}) over land.extract", pooled
+    return f"ThreadPool({FALLBACK_WORKERS}) over extract.extract", pooled
 
 
 def concurrency_of(policy: FetchPolicy, hosts: int, how: str) -> int:
     """Requests in flight the client allows: its pool, capped by its per-host limit."""
     workers = getattr(policy, "max_workers", FALLBACK_WORKERS)
-    if how != "land.extract_all":
+    if how != "extract.extract_all":
         workers = FALLBACK_WORKERS
     per_host = getattr(policy, "per_host", workers)
     return min(workers, per_host * hosts)

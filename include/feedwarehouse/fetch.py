@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 import ipaddress
 import os
 import random
@@ -357,16 +356,3 @@ def _read_file(url: str, policy: FetchPolicy) -> FetchResult:
         return result
     result.status = 200
     return result
-
-
-def auth_headers(
-    login: str | None, password: str | None, extra_headers: dict[str, str] | None = None
-) -> dict[str, str]:
-    """Request headers for a private feed: Basic with login+password, Bearer with a token alone."""
-    headers = dict(extra_headers or {})
-    if login and password:
-        token = base64.b64encode(f"{login}:{password}".encode()).decode()
-        headers["Authorization"] = f"Basic {token}"
-    elif password:
-        headers["Authorization"] = f"Bearer {password}"
-    return headers

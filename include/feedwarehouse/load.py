@@ -16,7 +16,7 @@ import pandas as pd
 
 from feedwarehouse import failpoints
 from feedwarehouse.config import Paths
-from feedwarehouse.land import Manifest, read_manifest, read_payload, write_manifest
+from feedwarehouse.land import Manifest, read_manifest, read_payload, record_parse_result
 from feedwarehouse.parse import FeedParseError, ParsedFeed, parse_feed
 from feedwarehouse.warehouse import SCHEMAS
 
@@ -135,11 +135,11 @@ def load_raw(conn: duckdb.DuckDBPyConnection, paths: Paths, manifests: list[Path
                 parsed = _parse_pages(paths, manifest)
             except FeedParseError as exc:
                 error = str(exc)
-                _note_parse_error(path, manifest, error)
+                record_parse_result(path, manifest, error)
             except (ValueError, OSError) as exc:  # a corrupt or missing payload file
                 error = str(exc)
             else:
-                _note_parse_error(path, manifest, None)
+                record_parse_result(path, manifest, None)
         _replace_fetch(conn, fetch_id, manifest, parsed, meta, error)
         if error is not None:
             summary.failed[manifest.feed_id] = error
@@ -149,12 +149,6 @@ def load_raw(conn: duckdb.DuckDBPyConnection, paths: Paths, manifests: list[Path
         if manifest.is_unchanged:
             summary.unchanged.append(manifest.feed_id)
     return summary
-
-
-def _note_parse_error(path: Path, manifest: Manifest, error: str | None) -> None:
-    """Tell the landing zone whether its payload is a usable feed (extract refetches if not)."""
-    if manifest.parse_error != error:
-        write_manifest(path, replace(manifest, parse_error=error))
 
 
 def _parsed_before(

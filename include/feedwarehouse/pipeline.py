@@ -17,7 +17,7 @@ from typing import Any
 
 import duckdb
 
-from feedwarehouse import land, load, publish, quality_page, transform, validate
+from feedwarehouse import extract, land, load, publish, quality_page, transform, validate
 from feedwarehouse.config import EXPECTATIONS_DIR, Feed, Paths
 from feedwarehouse.credentials import connection_headers
 from feedwarehouse.fetch import FetchPolicy
@@ -102,9 +102,9 @@ def extract_feed(
 
     `today` is the run's wall-clock date: a logical date over a day behind it is a backfill
     (archive_url, else what was landed, else "no data"); None means a live fetch.
-    `credentials` turns the feed's conn_id into request headers (see land.extract).
+    `credentials` turns the feed's conn_id into request headers (see extract.extract).
     """
-    manifest_file = land.extract(
+    manifest_file = extract.extract(
         feed, logical_date, paths, policy, today=today, credentials=credentials
     )
     manifest = land.read_manifest(manifest_file)
@@ -248,7 +248,7 @@ def _run_steps(
 ) -> RunSummary:
     summary = RunSummary(logical_date)
     # concurrently; every failure is in its manifest, and load_raw reports it
-    land.extract_all(feeds, logical_date, paths, policy, today=today)
+    extract.extract_all(feeds, logical_date, paths, policy, today=today)
     loaded = load_raw(logical_date, paths, [feed.id for feed in feeds])
     summary.loaded, summary.failed = loaded.loaded, loaded.failed
     summary.validations += [r.as_dict() for r in validate_raw(logical_date, paths, suites_dir)]

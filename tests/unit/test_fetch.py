@@ -450,12 +450,6 @@ def test_file_urls_refused_without_roots(tmp_path: Path) -> None:
     )
 
 
-def test_auth_headers_basic_bearer_and_extra() -> None:
-    assert fetch.auth_headers("reader", "s3cret") == {"Authorization": "Basic cmVhZGVyOnMzY3JldA=="}
-    assert fetch.auth_headers(None, "tok") == {"Authorization": "Bearer tok"}
-    assert fetch.auth_headers(None, None, {"X-Api-Key": "k"}) == {"X-Api-Key": "k"}
-
-
 def test_credentials_are_not_sent_to_another_host_on_redirect(httpserver: HTTPServer) -> None:
     other = HTTPServer(host="127.0.0.1", port=0)
     other.start()

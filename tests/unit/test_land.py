@@ -13,12 +13,10 @@ import pytest
 from pytest_httpserver import HTTPServer
 
 from feedwarehouse.config import Feed, Paths, data_paths
+from feedwarehouse.extract import extract, extract_all, is_backfill
 from feedwarehouse.fetch import FetchPolicy, FetchResult
 from feedwarehouse.land import (
     Manifest,
-    extract,
-    extract_all,
-    is_backfill,
     land,
     landed_manifests,
     manifest_path,

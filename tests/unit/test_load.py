@@ -12,8 +12,9 @@ import pytest
 from pytest_httpserver import HTTPServer
 
 from feedwarehouse.config import Feed, Paths, data_paths
+from feedwarehouse.extract import extract
 from feedwarehouse.fetch import FetchPolicy
-from feedwarehouse.land import extract, landed_manifests, manifest_path, payload_path, read_manifest
+from feedwarehouse.land import landed_manifests, manifest_path, payload_path, read_manifest
 from feedwarehouse.load import (
     FETCH_COLUMNS,
     RAW_DDL,
