@@ -17,7 +17,7 @@ from typing import Any
 
 import duckdb
 
-from feedwarehouse import extract, land, load, publish, quality_page, transform, validate
+from feedwarehouse import extract, land, load, publish, quality_page, tables, transform, validate
 from feedwarehouse.config import EXPECTATIONS_DIR, Feed, Paths
 from feedwarehouse.credentials import connection_headers
 from feedwarehouse.fetch import FetchPolicy
@@ -148,7 +148,7 @@ def validate_raw(
 ) -> list[validate.ValidationReport]:
     """The raw gate: the date's raw rows against expectations/raw_*.json."""
     with writer(paths, f"validate_raw for {logical_date}") as conn:
-        load.ensure_schema(conn)
+        tables.ensure_schema(conn)
         try:
             return validate.validate_gate(
                 conn, RAW_SUITES, logical_date=logical_date, suites_dir=suites_dir,

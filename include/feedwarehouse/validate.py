@@ -22,32 +22,9 @@ import duckdb
 
 from feedwarehouse import suite_rows, table_checks
 from feedwarehouse.config import EXPECTATIONS_DIR
+from feedwarehouse.tables import ensure_quality_tables
 
 log = logging.getLogger(__name__)
-
-RESULTS_DDL = """
-create table if not exists quality.validation_runs (
-    run_id varchar not null,
-    logical_date date not null,
-    validated_at timestamp not null,
-    suite varchar not null,
-    table_name varchar not null,
-    expectation varchar not null,
-    column_name varchar,
-    severity varchar not null,
-    success boolean not null,
-    element_count bigint,
-    unexpected_count bigint,
-    observed_value varchar,
-    sample_values varchar,
-    suite_fingerprint varchar
-)
-"""
-# added after the table first shipped: older warehouses gain it on their next validation
-RESULTS_MIGRATION = (
-    "alter table quality.validation_runs add column if not exists suite_fingerprint varchar"
-)
-
 
 DATASOURCE = "feedwarehouse"
 
@@ -308,9 +285,7 @@ def _joined(columns: list[str] | None) -> str | None:
 def _store(
     conn: duckdb.DuckDBPyConnection, report: ValidationReport, logical_date: date, run_id: str
 ) -> None:
-    conn.execute("create schema if not exists quality")
-    conn.execute(RESULTS_DDL)
-    conn.execute(RESULTS_MIGRATION)
+    ensure_quality_tables(conn)
     now = datetime.now(UTC).replace(tzinfo=None)
     conn.executemany(
         "insert into quality.validation_runs (run_id, logical_date, validated_at, suite, "
