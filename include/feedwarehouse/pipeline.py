@@ -7,6 +7,7 @@ file itself).
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -18,22 +19,32 @@ from typing import Any
 import duckdb
 
 from feedwarehouse import extract, land, load, publish, quality_page, tables, transform, validate
-from feedwarehouse.config import EXPECTATIONS_DIR, Feed, Paths
+from feedwarehouse.config import DBT_PROJECT_DIR, EXPECTATIONS_DIR, Feed, Paths
 from feedwarehouse.credentials import connection_headers
 from feedwarehouse.fetch import FetchPolicy
 from feedwarehouse.warehouse import connect, writer_lock
 
 log = logging.getLogger(__name__)
 
-MARTS = (
-    "posts", "tags", "post_tags", "authors", "feed_authors", "feeds",
-    "daily_posts", "daily_tag_posts", "daily_author_posts",
-)  # fmt: skip
-RAW_SUITES = ("raw_fetches", "raw_volume", "raw_entries")
-MARTS_SUITES = (
-    "marts_posts", "marts_tags", "marts_post_tags", "marts_authors", "marts_feeds",
-    "marts_published_kept",
-)  # fmt: skip
+
+def _model_names(folder: Path) -> tuple[str, ...]:
+    """dbt names a model after its file, so the marts are the files models/marts/*.sql."""
+    return tuple(sorted(path.stem for path in folder.glob("*.sql")))
+
+
+def _suite_names(prefix: str) -> tuple[str, ...]:
+    """A gate's suites are the files expectations/<prefix>_*.json; those that compare with the
+    BI file (`requires: published`) run last, after the checks of the warehouse itself."""
+    specs = {
+        path.stem: json.loads(path.read_text(encoding="utf-8"))
+        for path in EXPECTATIONS_DIR.glob(f"{prefix}_*.json")
+    }
+    return tuple(sorted(specs, key=lambda name: (specs[name].get("requires") == "published", name)))
+
+
+MARTS = _model_names(DBT_PROJECT_DIR / "models" / "marts")
+RAW_SUITES = _suite_names("raw")
+MARTS_SUITES = _suite_names("marts")
 
 
 class NotPublished(RuntimeError):
@@ -267,20 +278,15 @@ def run_report(logical_date: date, paths: Paths) -> dict[str, Any]:
             "where logical_date = ? order by feed_id",
             [logical_date],
         ).fetchall()
-        gates = conn.execute(
-            "select suite, count(*) filter (where not success and severity = 'critical'), "
-            "count(*) filter (where not success and severity <> 'critical') "
-            "from quality.validation_runs where logical_date = ? group by suite order by suite",
-            [logical_date],
-        ).fetchall()
+        verdicts = quality_page.suite_verdicts(conn, logical_date)
     return {
         "logical_date": logical_date.isoformat(),
         "feeds_ok": [feed for feed, error, _ in fetches if error is None],
         "feeds_failed": {feed: error for feed, error, _ in fetches if error is not None},
         "entries_loaded": sum(count or 0 for _, error, count in fetches if error is None),
         "validation": {
-            suite: {"critical_failures": critical, "warnings": warnings}
-            for suite, critical, warnings in gates
+            v.suite: {"critical_failures": v.critical_failures, "warnings": v.warnings}
+            for v in verdicts
         },
         "published": str(paths.published) if paths.published.exists() else None,
     }

@@ -101,11 +101,16 @@ def validate_gate(
         )
         for name in suite_names
     ]  # fmt: skip
+    raise_on_critical(reports)
+    return reports
+
+
+def raise_on_critical(reports: list[ValidationReport]) -> None:
+    """Raise ValidationFailed naming every critical expectation that failed in these reports."""
     failures = [o for report in reports for o in report.critical_failures]
     if failures:
         described = "; ".join(o.describe() for o in failures)
         raise ValidationFailed(f"{len(failures)} critical expectation(s) failed: {described}")
-    return reports
 
 
 def validate_table(
@@ -180,11 +185,8 @@ def validate_table(
     _store(conn, report, logical_date, run_id)
     for warning in report.warnings:
         log.warning("warning: %s", warning.describe())
-    if raise_on_failure and report.critical_failures:
-        failures = "; ".join(o.describe() for o in report.critical_failures)
-        raise ValidationFailed(
-            f"{len(report.critical_failures)} critical expectation(s) failed: {failures}"
-        )
+    if raise_on_failure:
+        raise_on_critical([report])
     log.info(
         "suite %s: %s rows of %s validated (%s changed rows row by row)",
         suite_name, row_count, table, changed_count,
