@@ -16,6 +16,7 @@ from pathlib import Path
 from urllib.parse import unquote, urljoin, urlparse
 
 import httpx
+from tenacity import Retrying, retry_if_result, stop_after_attempt
 
 from feedwarehouse import __version__
 
@@ -164,50 +165,70 @@ def _fetch_http(
     sleep: Callable[[float], None],
     limiter: HostLimiter,
 ) -> FetchResult:
+    """Attempts until one is final (a body, 304, a client error, a refusal) or none are left."""
     result = FetchResult(url=url)
-    for attempt in range(1, policy.attempts + 1):
-        result.attempts = attempt
-        retry_after: float | None = None
-        try:
-            response = _get_following_redirects(client, url, policy, request_headers, limiter)
-        except _Refused as exc:
-            result.error = str(exc)
-            return result
-        except httpx.TimeoutException as exc:
-            result.error = f"timed out fetching {url} ({type(exc).__name__})"
-            response = None
-        except BodyTooSlow:
-            result.error = (
-                f"timed out fetching {url} (body still arriving after the "
-                f"{policy.attempt_timeout:g} s attempt_timeout)"
-            )
-            response = None
-        except httpx.HTTPError as exc:
-            result.error = f"{type(exc).__name__} fetching {url}: {exc}"
-            response = None
-        if response is not None:
-            status, headers, body = response
-            result.status, result.headers = status, headers
-            if status == 304:
-                result.error = None
-                return result
-            if status in RETRY_STATUSES:
-                retry_after = _retry_after(headers.get("retry-after"))
-                result.error = f"HTTP {status} from {url}"
-            elif status >= 400:
-                result.error = (
-                    f"HTTP {status} {httpx.codes.get_reason_phrase(status)} from {url}: "
-                    "not retried (client error); check the feed URL"
-                )
-                return result
-            else:
-                result.body, result.error = body, None
-                return result
-        if attempt < policy.attempts:
-            sleep(_backoff(attempt, policy, retry_after))
-    result.error = f"{result.error} (gave up after {result.attempts} attempts)"
-    result.is_transient = True
+    retry_after: list[float | None] = [None]  # the last attempt's Retry-After, for the wait
+
+    def attempt() -> bool:
+        result.attempts += 1
+        is_final, retry_after[0] = _attempt(client, url, policy, request_headers, limiter, result)
+        return is_final
+
+    is_final = Retrying(
+        stop=stop_after_attempt(policy.attempts),
+        wait=lambda state: _backoff(state.attempt_number, policy, retry_after[0]),
+        retry=retry_if_result(lambda final: not final),
+        retry_error_callback=lambda _state: False,
+        sleep=sleep,
+    )(attempt)
+    if not is_final:
+        result.error = f"{result.error} (gave up after {result.attempts} attempts)"
+        result.is_transient = True
     return result
+
+
+def _attempt(
+    client: httpx.Client,
+    url: str,
+    policy: FetchPolicy,
+    request_headers: dict[str, str],
+    limiter: HostLimiter,
+    result: FetchResult,
+) -> tuple[bool, float | None]:
+    """One attempt recorded on `result`: (whether it is final, the Retry-After it asked for)."""
+    try:
+        response = _get_following_redirects(client, url, policy, request_headers, limiter)
+    except _Refused as exc:
+        result.error = str(exc)
+        return True, None
+    except httpx.TimeoutException as exc:
+        result.error = f"timed out fetching {url} ({type(exc).__name__})"
+        return False, None
+    except BodyTooSlow:
+        result.error = (
+            f"timed out fetching {url} (body still arriving after the "
+            f"{policy.attempt_timeout:g} s attempt_timeout)"
+        )
+        return False, None
+    except httpx.HTTPError as exc:
+        result.error = f"{type(exc).__name__} fetching {url}: {exc}"
+        return False, None
+    status, headers, body = response
+    result.status, result.headers = status, headers
+    if status == 304:
+        result.error = None
+        return True, None
+    if status in RETRY_STATUSES:
+        result.error = f"HTTP {status} from {url}"
+        return False, _retry_after(headers.get("retry-after"))
+    if status >= 400:
+        result.error = (
+            f"HTTP {status} {httpx.codes.get_reason_phrase(status)} from {url}: "
+            "not retried (client error); check the feed URL"
+        )
+        return True, None
+    result.body, result.error = body, None
+    return True, None
 
 
 class _Refused(Exception):
