@@ -19,17 +19,12 @@ from typing import Any
 import duckdb
 
 from feedwarehouse import extract, land, load, publish, quality_page, tables, transform, validate
-from feedwarehouse.config import DBT_PROJECT_DIR, EXPECTATIONS_DIR, Feed, Paths
+from feedwarehouse.config import EXPECTATIONS_DIR, Feed, Paths
 from feedwarehouse.credentials import connection_headers
 from feedwarehouse.fetch import FetchPolicy
 from feedwarehouse.warehouse import connect, writer_lock
 
 log = logging.getLogger(__name__)
-
-
-def _model_names(folder: Path) -> tuple[str, ...]:
-    """dbt names a model after its file, so the marts are the files models/marts/*.sql."""
-    return tuple(sorted(path.stem for path in folder.glob("*.sql")))
 
 
 def _suite_names(prefix: str) -> tuple[str, ...]:
@@ -42,7 +37,7 @@ def _suite_names(prefix: str) -> tuple[str, ...]:
     return tuple(sorted(specs, key=lambda name: (specs[name].get("requires") == "published", name)))
 
 
-MARTS = _model_names(DBT_PROJECT_DIR / "models" / "marts")
+MARTS = transform.mart_models()
 RAW_SUITES = _suite_names("raw")
 MARTS_SUITES = _suite_names("marts")
 
