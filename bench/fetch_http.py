@@ -23,9 +23,9 @@ from typing import Any
 import httpx
 
 from bench.common import REPO_ROOT, Figure, Section, quiet_env, timed
-from feedwarehouse import extract, fetch, land
+from feedwarehouse import extract, fetch_policy, land
 from feedwarehouse.config import Feed, Paths
-from feedwarehouse.fetch import FetchPolicy
+from feedwarehouse.fetch_policy import FetchPolicy
 from feedwarehouse.sample import generate_sample
 
 FIRST_DATE = date(2026, 11, 23)
@@ -71,7 +71,7 @@ class LatencyServer:
 
 def bench_policy(**overrides: Any) -> FetchPolicy:
     """The shipped default policy, allowed to reach loopback (the bench server lives there)."""
-    policy = fetch.default_policy() if hasattr(fetch, "default_policy") else FetchPolicy()
+    policy = fetch_policy.default_policy()
     names = {f.name for f in dataclasses.fields(policy)}
     wanted = {"allow_private": True, **overrides}
     return dataclasses.replace(policy, **{k: v for k, v in wanted.items() if k in names})

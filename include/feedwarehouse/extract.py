@@ -22,15 +22,8 @@ import httpx
 
 from feedwarehouse.config import Feed, Paths, archive_url_for
 from feedwarehouse.credentials import MissingCredentials, connection_headers
-from feedwarehouse.fetch import (
-    FetchPolicy,
-    FetchResult,
-    HostLimiter,
-    default_policy,
-    fetch_url,
-    http_client,
-    pool_size,
-)
+from feedwarehouse.fetch import FetchResult, fetch_url, http_client
+from feedwarehouse.fetch_policy import FetchPolicy, HostLimiter, default_policy, pool_size
 from feedwarehouse.land import (
     ARCHIVE,
     Manifest,

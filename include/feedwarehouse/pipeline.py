@@ -21,7 +21,7 @@ import duckdb
 from feedwarehouse import extract, land, load, publish, quality_page, tables, transform, validate
 from feedwarehouse.config import EXPECTATIONS_DIR, Feed, Paths
 from feedwarehouse.credentials import connection_headers
-from feedwarehouse.fetch import FetchPolicy
+from feedwarehouse.fetch_policy import FetchPolicy
 from feedwarehouse.warehouse import connect, writer_lock
 
 log = logging.getLogger(__name__)

@@ -21,7 +21,7 @@ from werkzeug import Request, Response
 
 from feedwarehouse.config import Feed, Paths, data_paths
 from feedwarehouse.extract import extract_all
-from feedwarehouse.fetch import FetchPolicy
+from feedwarehouse.fetch_policy import FetchPolicy
 from feedwarehouse.land import read_manifest
 from feedwarehouse.load import LoadSummary, load_raw
 from feedwarehouse.sample import generate_sample

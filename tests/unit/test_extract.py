@@ -13,7 +13,7 @@ from pytest_httpserver import HTTPServer
 
 from feedwarehouse.config import Feed, Paths, data_paths
 from feedwarehouse.extract import extract, extract_all, is_backfill
-from feedwarehouse.fetch import FetchPolicy
+from feedwarehouse.fetch_policy import FetchPolicy
 from feedwarehouse.land import (
     manifest_path,
     payload_path,

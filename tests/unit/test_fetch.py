@@ -18,18 +18,14 @@ from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
 from feedwarehouse import fetch
-from feedwarehouse.fetch import (
+from feedwarehouse.fetch import MAX_REDIRECTS, USER_AGENT, FetchResult, fetch_url, http_client
+from feedwarehouse.fetch_policy import (
     ALLOW_PRIVATE_ENV,
     FILE_ROOTS_ENV,
     MAX_BODY_BYTES,
-    MAX_REDIRECTS,
-    USER_AGENT,
     FetchPolicy,
-    FetchResult,
     HostLimiter,
     default_policy,
-    fetch_url,
-    http_client,
     pool_size,
 )
 

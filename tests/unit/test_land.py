@@ -13,7 +13,8 @@ from pytest_httpserver import HTTPServer
 
 from feedwarehouse.config import Feed, Paths, data_paths
 from feedwarehouse.extract import extract
-from feedwarehouse.fetch import FetchPolicy, FetchResult
+from feedwarehouse.fetch import FetchResult
+from feedwarehouse.fetch_policy import FetchPolicy
 from feedwarehouse.land import (
     Manifest,
     land,

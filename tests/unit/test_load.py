@@ -13,7 +13,7 @@ from pytest_httpserver import HTTPServer
 
 from feedwarehouse.config import Feed, Paths, data_paths
 from feedwarehouse.extract import extract
-from feedwarehouse.fetch import FetchPolicy
+from feedwarehouse.fetch_policy import FetchPolicy
 from feedwarehouse.land import landed_manifests, manifest_path, payload_path, read_manifest
 from feedwarehouse.load import LoadSummary, fetch_id_for, load_raw
 from feedwarehouse.sample import SampleFeed, SampleSet, generate_sample
