@@ -145,7 +145,7 @@ def load_feeds(path: str | Path) -> list[Feed]:
     try:
         top = _FeedsFile.model_validate(document)
     except ValidationError as exc:
-        if any(error["loc"] == ("allow_private_hosts",) for error in exc.errors()):
+        if all(error["loc"] == ("allow_private_hosts",) for error in exc.errors()):
             raise ConfigError(
                 f"feeds file {path}: 'allow_private_hosts' must be true or false"
             ) from None
