@@ -23,9 +23,9 @@ from typing import Any
 import httpx
 
 from bench.common import REPO_ROOT, Figure, Section, quiet_env, timed
-from feedwarehouse import fetch, land
+from feedwarehouse import extract, fetch_policy, land
 from feedwarehouse.config import Feed, Paths
-from feedwarehouse.fetch import FetchPolicy
+from feedwarehouse.fetch_policy import FetchPolicy
 from feedwarehouse.sample import generate_sample
 
 FIRST_DATE = date(2026, 11, 23)
@@ -71,28 +71,28 @@ class LatencyServer:
 
 def bench_policy(**overrides: Any) -> FetchPolicy:
     """The shipped default policy, allowed to reach loopback (the bench server lives there)."""
-    policy = fetch.default_policy() if hasattr(fetch, "default_policy") else FetchPolicy()
+    policy = fetch_policy.default_policy()
     names = {f.name for f in dataclasses.fields(policy)}
     wanted = {"allow_private": True, **overrides}
     return dataclasses.replace(policy, **{k: v for k, v in wanted.items() if k in names})
 
 
 def extractor() -> tuple[str, Callable[[list[Feed], date, Paths, FetchPolicy], list[Path]]]:
-    """The package's concurrent extract if it has one, else a thread pool over land.extract."""
-    if hasattr(land, "extract_all"):
-        return "land.extract_all", land.extract_all
+    """The package's concurrent extract if it has one, else a thread pool over extract.extract."""
+    if hasattr(extract, "extract_all"):
+        return "extract.extract_all", extract.extract_all
 
     def pooled(feeds: list[Feed], day: date, paths: Paths, policy: FetchPolicy) -> list[Path]:
         with ThreadPoolExecutor(FALLBACK_WORKERS) as pool:
-            return list(pool.map(lambda feed: land.extract(feed, day, paths, policy), feeds))
+            return list(pool.map(lambda feed: extract.extract(feed, day, paths, policy), feeds))
 
-    return f"ThreadPool({FALLBACK_WORKERS}) over land.extract", pooled
+    return f"ThreadPool({FALLBACK_WORKERS}) over extract.extract", pooled
 
 
 def concurrency_of(policy: FetchPolicy, hosts: int, how: str) -> int:
     """Requests in flight the client allows: its pool, capped by its per-host limit."""
     workers = getattr(policy, "max_workers", FALLBACK_WORKERS)
-    if how != "land.extract_all":
+    if how != "extract.extract_all":
         workers = FALLBACK_WORKERS
     per_host = getattr(policy, "per_host", workers)
     return min(workers, per_host * hosts)

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.common import Figure, Section, quiet_env, run_json_child, timed
-from feedwarehouse import load
+from feedwarehouse import tables
 from feedwarehouse.config import Paths
 from feedwarehouse.sample import generate_sample
 from feedwarehouse.warehouse import connect
@@ -101,7 +101,7 @@ def build_history(paths: Paths, posts: int) -> dict[str, Any]:
     days = max(1, posts // (FEEDS * ENTRIES_PER_FETCH))
     conn = connect(paths.warehouse)
     try:
-        load.ensure_schema(conn)
+        tables.ensure_schema(conn)
         grid = GRID.format(feeds=FEEDS, days=days)
         for table, columns, extra in (
             ("fetches", FETCH_COLUMNS, ""),

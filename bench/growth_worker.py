@@ -20,12 +20,12 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from feedwarehouse import land, pipeline, transform
+from feedwarehouse import extract, pipeline, transform
 from feedwarehouse.config import Paths, load_feeds
 from feedwarehouse.warehouse import writer_lock
 
 STEPS = (
-    (land, "extract_all"),
+    (extract, "extract_all"),
     (pipeline, "load_raw"),
     (pipeline, "validate_raw"),
     (pipeline, "transform_marts"),

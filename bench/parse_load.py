@@ -23,7 +23,7 @@ import duckdb
 import feedparser
 
 from bench.common import Figure, Section, median_of
-from feedwarehouse import land, load
+from feedwarehouse import extract, land, load
 from feedwarehouse.config import Paths, load_feeds
 from feedwarehouse.parse import parse_feed
 from feedwarehouse.sample import generate_sample
@@ -55,7 +55,9 @@ def prepare(work: Path, feeds: int, items: int) -> Landed:
     """Generate the sample feeds and land them with the package's own extract (file://)."""
     sample = generate_sample(work / "sample", feeds=feeds, items=items)
     paths = Paths(work / "data")
-    manifests = [land.extract(feed, LOGICAL_DATE, paths) for feed in load_feeds(sample.feeds_file)]
+    manifests = [
+        extract.extract(feed, LOGICAL_DATE, paths) for feed in load_feeds(sample.feeds_file)
+    ]
     payloads = []
     for manifest_file in manifests:
         manifest = land.read_manifest(manifest_file)

@@ -25,7 +25,7 @@ from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
 from feedwarehouse.config import Paths, data_paths, load_feeds
-from feedwarehouse.fetch import FetchPolicy
+from feedwarehouse.fetch_policy import FetchPolicy
 from feedwarehouse.pipeline import RunSummary, run_all
 
 DAY1 = date(2026, 11, 23)

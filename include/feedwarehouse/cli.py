@@ -232,7 +232,7 @@ def report(
     `counts` are the rows per mart when the caller has measured them already (a run has).
     """
     from feedwarehouse.pipeline import mart_row_counts
-    from feedwarehouse.quality_page import quality_page_path
+    from feedwarehouse.quality_page import quality_page_path, suite_verdicts
     from feedwarehouse.transform import static_docs_page
     from feedwarehouse.warehouse import connect
 
@@ -244,20 +244,17 @@ def report(
         if logical_date is None:
             row = conn.execute("select max(logical_date) from quality.validation_runs").fetchone()
             logical_date = row[0]
-        verdicts = conn.execute(
-            "select logical_date, suite, count(*), count(*) filter (where success), "
-            "count(*) filter (where not success and severity = 'critical') "
-            "from quality.validation_runs where logical_date = ? group by all order by suite",
-            [logical_date],
-        ).fetchall()
+        verdicts = suite_verdicts(conn, logical_date)
     finally:
         conn.close()
     lines = ["", "Marts (rows):"]
     lines += [f"  marts.{mart:<20} {rows:>6}" for mart, rows in counts.items()]
     lines.append("Validation:")
-    for day, suite, total, passed, critical in verdicts:
-        verdict = "passed" if critical == 0 else "FAILED"
-        lines.append(f"  {suite:<22} {day}  {passed}/{total} expectations met, {verdict}")
+    for v in verdicts:
+        verdict = "passed" if v.passed else "FAILED"
+        lines.append(
+            f"  {v.suite:<22} {logical_date}  {v.met}/{v.expectations} expectations met, {verdict}"
+        )
     lines += [
         f"Quality results (opens offline): {quality_page_path(paths).as_uri()}",
         f"dbt docs (opens offline): {static_docs_page(paths).as_uri()}",

@@ -8,9 +8,11 @@ import string
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 import yaml
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, ValidationError, field_validator
 
 DATA_DIR_ENV = "FEEDWAREHOUSE_DATA_DIR"
 FEEDS_ENV = "FEEDWAREHOUSE_FEEDS"
@@ -77,6 +79,60 @@ def feeds_file(path: str | Path | None = None) -> Path:
     return Path(path or os.environ.get(FEEDS_ENV) or DEFAULT_FEEDS_FILE).expanduser().resolve()
 
 
+class _FeedsFile(BaseModel):
+    """The feeds file's top level; other keys are left for other tools."""
+
+    feeds: list[Any]
+    allow_private_hosts: StrictBool = False
+
+
+class _FeedEntry(BaseModel):
+    """One entry of `feeds:`; every message names the field, load_feeds adds file and feed."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: Any = Field(default=None, validate_default=True)
+    url: Any = Field(default=None, validate_default=True)
+    archive_url: Any = None
+    conn_id: Any = None
+
+    @field_validator("id")
+    @classmethod
+    def _id(cls, value: Any) -> str:
+        if not isinstance(value, str) or not _FEED_ID.match(value):
+            raise ValueError(f"'id' must be lowercase letters, digits, '-' or '_', got {value!r}")
+        return value
+
+    @field_validator("url")
+    @classmethod
+    def _url(cls, value: Any) -> str:
+        _refuse_credentials("url", value)
+        if not isinstance(value, str) or not value.startswith(_SCHEMES):
+            raise ValueError(f"'url' must start with {_SCHEMES}, got {value!r}")
+        return value
+
+    @field_validator("archive_url")
+    @classmethod
+    def _archive_url(cls, value: Any) -> str | None:
+        if value is None:
+            return None
+        _refuse_credentials("archive_url", value)
+        if not str(value).startswith(_SCHEMES):
+            raise ValueError("'archive_url' must be a URL template")
+        _check_archive_template(str(value))
+        return str(value)
+
+    @field_validator("conn_id")
+    @classmethod
+    def _conn_id(cls, value: Any) -> str | None:
+        if value is not None and not (isinstance(value, str) and _FEED_ID.match(value)):
+            raise ValueError(
+                "'conn_id' must name an Airflow Connection "
+                f"(lowercase letters, digits, '-' or '_'), got {value!r}"
+            )
+        return value
+
+
 def load_feeds(path: str | Path) -> list[Feed]:
     """Parse and check a feeds file; every problem names the file and the entry."""
     path = Path(path)
@@ -86,51 +142,58 @@ def load_feeds(path: str | Path) -> list[Feed]:
         raise ConfigError(f"feeds file {path} does not exist") from None
     except yaml.YAMLError as exc:
         raise ConfigError(f"feeds file {path} is not valid YAML: {exc}") from None
-    if not isinstance(document, dict) or not isinstance(document.get("feeds"), list):
-        raise ConfigError(f"feeds file {path}: expected a top-level 'feeds:' list")
-    allow_private = document.get("allow_private_hosts", False)
-    if not isinstance(allow_private, bool):
-        raise ConfigError(f"feeds file {path}: 'allow_private_hosts' must be true or false")
+    try:
+        top = _FeedsFile.model_validate(document)
+    except ValidationError as exc:
+        if all(error["loc"] == ("allow_private_hosts",) for error in exc.errors()):
+            raise ConfigError(
+                f"feeds file {path}: 'allow_private_hosts' must be true or false"
+            ) from None
+        raise ConfigError(f"feeds file {path}: expected a top-level 'feeds:' list") from None
     file_root = str(path.resolve().parent)
     feeds: list[Feed] = []
-    for index, entry in enumerate(document["feeds"]):
+    for index, raw in enumerate(top.feeds):
         where = f"feeds file {path}, feeds[{index}]"
-        if not isinstance(entry, dict):
-            raise ConfigError(f"{where}: expected a mapping with 'id' and 'url', got {entry!r}")
-        unknown = set(entry) - {"id", "url", "archive_url", "conn_id"}
-        if unknown:
-            raise ConfigError(f"{where}: unknown keys {sorted(unknown)}")
-        feed_id, url = entry.get("id"), entry.get("url")
-        if not isinstance(feed_id, str) or not _FEED_ID.match(feed_id):
-            raise ConfigError(
-                f"{where}: 'id' must be lowercase letters, digits, '-' or '_', got {feed_id!r}"
+        entry = _feed_entry(raw, where)
+        if any(feed.id == entry.id for feed in feeds):
+            raise ConfigError(f"{where}: duplicate feed id {entry.id!r}")
+        feeds.append(
+            Feed(
+                entry.id, entry.url, entry.archive_url, top.allow_private_hosts, file_root,
+                entry.conn_id,
             )
-        for key in ("url", "archive_url"):
-            if "@" in urlsplit(str(entry.get(key) or "")).netloc:
-                raise ConfigError(
-                    f"{where} ({feed_id}): '{key}' carries credentials (user:password@host), "
-                    "which would be stored with every fetch and shown in logs; put them in an "
-                    "Airflow Connection and name it with 'conn_id'"
-                )
-        if not isinstance(url, str) or not url.startswith(_SCHEMES):
-            raise ConfigError(f"{where} ({feed_id}): 'url' must start with {_SCHEMES}, got {url!r}")
-        archive_url = entry.get("archive_url")
-        if archive_url is not None and not str(archive_url).startswith(_SCHEMES):
-            raise ConfigError(f"{where} ({feed_id}): 'archive_url' must be a URL template")
-        if archive_url is not None:
-            _check_archive_template(str(archive_url), f"{where} ({feed_id})")
-        if any(feed.id == feed_id for feed in feeds):
-            raise ConfigError(f"{where}: duplicate feed id {feed_id!r}")
-        conn_id = entry.get("conn_id")
-        if conn_id is not None and not (isinstance(conn_id, str) and _FEED_ID.match(conn_id)):
-            raise ConfigError(
-                f"{where} ({feed_id}): 'conn_id' must name an Airflow Connection "
-                f"(lowercase letters, digits, '-' or '_'), got {conn_id!r}"
-            )
-        feeds.append(Feed(feed_id, url, archive_url, allow_private, file_root, conn_id))
+        )  # fmt: skip
     if not feeds:
         raise ConfigError(f"feeds file {path}: the 'feeds' list is empty")
     return feeds
+
+
+def _feed_entry(raw: Any, where: str) -> _FeedEntry:
+    """One entry, validated; a ConfigError names the entry, its id when known, and the field."""
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{where}: expected a mapping with 'id' and 'url', got {raw!r}")
+    try:
+        return _FeedEntry.model_validate(raw)
+    except ValidationError as exc:
+        errors = exc.errors()
+    unknown = sorted(str(e["loc"][0]) for e in errors if e["type"] == "extra_forbidden")
+    if unknown:
+        raise ConfigError(f"{where}: unknown keys {unknown}") from None
+    first = errors[0]
+    # the message of our own validators, without pydantic's "Value error, " prefix
+    message = str(first["ctx"]["error"]) if first["type"] == "value_error" else first["msg"]
+    if first["loc"] == ("id",):
+        raise ConfigError(f"{where}: {message}") from None
+    raise ConfigError(f"{where} ({raw.get('id')}): {message}") from None
+
+
+def _refuse_credentials(key: str, value: Any) -> None:
+    if "@" in urlsplit(str(value or "")).netloc:
+        raise ValueError(
+            f"'{key}' carries credentials (user:password@host), which would be stored with "
+            "every fetch and shown in logs; put them in an Airflow Connection and name it "
+            "with 'conn_id'"
+        )
 
 
 def archive_url_for(template: str, day: date) -> str:
@@ -138,12 +201,10 @@ def archive_url_for(template: str, day: date) -> str:
     return template.format(Y=f"{day.year:04d}", m=f"{day.month:02d}", d=f"{day.day:02d}")
 
 
-def _check_archive_template(template: str, where: str) -> None:
+def _check_archive_template(template: str) -> None:
     try:
         fields = {name for _, name, _, _ in string.Formatter().parse(template) if name is not None}
     except ValueError as exc:
-        raise ConfigError(f"{where}: 'archive_url' is not a valid template: {exc}") from None
+        raise ValueError(f"'archive_url' is not a valid template: {exc}") from None
     if not fields <= _ARCHIVE_FIELDS:
-        raise ConfigError(
-            f"{where}: 'archive_url' may only use {{Y}}, {{m}} and {{d}}, got {sorted(fields)}"
-        )
+        raise ValueError(f"'archive_url' may only use {{Y}}, {{m}} and {{d}}, got {sorted(fields)}")

@@ -11,11 +11,23 @@ or stores them.
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 from urllib.parse import unquote, urlsplit
 
-from feedwarehouse.fetch import auth_headers
+
+def auth_headers(
+    login: str | None, password: str | None, extra_headers: dict[str, str] | None = None
+) -> dict[str, str]:
+    """Request headers for a private feed: Basic with login+password, Bearer with a token alone."""
+    headers = dict(extra_headers or {})
+    if login and password:
+        token = base64.b64encode(f"{login}:{password}".encode()).decode()
+        headers["Authorization"] = f"Basic {token}"
+    elif password:
+        headers["Authorization"] = f"Bearer {password}"
+    return headers
 
 
 class MissingCredentials(LookupError):

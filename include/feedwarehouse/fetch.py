@@ -2,69 +2,34 @@
 
 from __future__ import annotations
 
-import base64
 import ipaddress
-import os
 import random
 import socket
-import threading
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
 from pathlib import Path
 from urllib.parse import unquote, urljoin, urlparse
 
 import httpx
+from tenacity import Retrying, retry_if_result, stop_after_attempt
 
 from feedwarehouse import __version__
+from feedwarehouse.fetch_policy import (
+    ALLOW_PRIVATE_ENV,
+    FILE_ROOTS_ENV,
+    FetchPolicy,
+    HostLimiter,
+)
 
 USER_AGENT = (
     f"feedwarehouse/{__version__} (+https://github.com/feedwarehouse/feedwarehouse; daily feed ELT)"
 )
-MAX_BODY_BYTES = 20 * 1024 * 1024
 MAX_REDIRECTS = 5
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 CREDENTIAL_HEADERS = frozenset({"authorization", "cookie", "proxy-authorization"})
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
-ALLOW_PRIVATE_ENV = "FEEDWAREHOUSE_ALLOW_PRIVATE_HOSTS"
-FILE_ROOTS_ENV = "FEEDWAREHOUSE_FILE_ROOTS"
-_TRUE = frozenset({"1", "true", "yes", "on"})
-
-
-@dataclass(frozen=True)
-class FetchPolicy:
-    """How hard one fetch tries and what it may reach; defaults suit a daily job."""
-
-    connect_timeout: float = 10.0
-    read_timeout: float = 30.0
-    # one attempt, request to last body byte: a server trickling bytes never trips read_timeout
-    attempt_timeout: float = 300.0
-    attempts: int = 4
-    backoff_base: float = 1.0
-    backoff_max: float = 60.0
-    max_body_bytes: int = MAX_BODY_BYTES
-    # file:// URLs are read only under these directories; none means no file URL is read
-    file_roots: tuple[Path, ...] = ()
-    # loopback, private, link-local and reserved addresses are refused unless this is set
-    allow_private: bool = False
-    # the most requests in flight at once; the pool is sized to what per_host lets the feeds'
-    # hosts take (pool_size), so threads never sit blocked on one busy host
-    max_workers: int = 64
-    per_host: int = 2
-    max_archive_pages: int = 10
-
-
-def default_policy() -> FetchPolicy:
-    """The policy of a deployment: $FEEDWAREHOUSE_ALLOW_PRIVATE_HOSTS, $FEEDWAREHOUSE_FILE_ROOTS."""
-    roots = os.environ.get(FILE_ROOTS_ENV, "")
-    return FetchPolicy(
-        allow_private=os.environ.get(ALLOW_PRIVATE_ENV, "").strip().lower() in _TRUE,
-        file_roots=tuple(
-            Path(root).expanduser().resolve() for root in roots.split(os.pathsep) if root
-        ),
-    )
 
 
 @dataclass
@@ -90,29 +55,6 @@ class BodyTooLarge(Exception):
 
 class BodyTooSlow(Exception):
     """The body was still arriving when the attempt's time ran out."""
-
-
-class HostLimiter:
-    """At most `per_host` requests in flight to one host, across every worker thread."""
-
-    def __init__(self, per_host: int) -> None:
-        self._per_host = max(1, per_host)
-        self._lock = threading.Lock()
-        self._slots: dict[str, threading.BoundedSemaphore] = {}
-
-    @contextmanager
-    def slot(self, url: str) -> Iterator[None]:
-        host = (urlparse(url).hostname or "").lower()
-        with self._lock:
-            semaphore = self._slots.setdefault(host, threading.BoundedSemaphore(self._per_host))
-        with semaphore:
-            yield
-
-
-def pool_size(urls: list[str], policy: FetchPolicy) -> int:
-    """Workers worth starting for these URLs: per_host for each host, capped by max_workers."""
-    hosts = {(urlparse(url).hostname or "").lower() for url in urls}
-    return max(1, min(policy.max_workers, policy.per_host * len(hosts), len(urls)))
 
 
 def fetch_url(
@@ -165,50 +107,70 @@ def _fetch_http(
     sleep: Callable[[float], None],
     limiter: HostLimiter,
 ) -> FetchResult:
+    """Attempts until one is final (a body, 304, a client error, a refusal) or none are left."""
     result = FetchResult(url=url)
-    for attempt in range(1, policy.attempts + 1):
-        result.attempts = attempt
-        retry_after: float | None = None
-        try:
-            response = _get_following_redirects(client, url, policy, request_headers, limiter)
-        except _Refused as exc:
-            result.error = str(exc)
-            return result
-        except httpx.TimeoutException as exc:
-            result.error = f"timed out fetching {url} ({type(exc).__name__})"
-            response = None
-        except BodyTooSlow:
-            result.error = (
-                f"timed out fetching {url} (body still arriving after the "
-                f"{policy.attempt_timeout:g} s attempt_timeout)"
-            )
-            response = None
-        except httpx.HTTPError as exc:
-            result.error = f"{type(exc).__name__} fetching {url}: {exc}"
-            response = None
-        if response is not None:
-            status, headers, body = response
-            result.status, result.headers = status, headers
-            if status == 304:
-                result.error = None
-                return result
-            if status in RETRY_STATUSES:
-                retry_after = _retry_after(headers.get("retry-after"))
-                result.error = f"HTTP {status} from {url}"
-            elif status >= 400:
-                result.error = (
-                    f"HTTP {status} {httpx.codes.get_reason_phrase(status)} from {url}: "
-                    "not retried (client error); check the feed URL"
-                )
-                return result
-            else:
-                result.body, result.error = body, None
-                return result
-        if attempt < policy.attempts:
-            sleep(_backoff(attempt, policy, retry_after))
-    result.error = f"{result.error} (gave up after {result.attempts} attempts)"
-    result.is_transient = True
+    retry_after: list[float | None] = [None]  # the last attempt's Retry-After, for the wait
+
+    def attempt() -> bool:
+        result.attempts += 1
+        is_final, retry_after[0] = _attempt(client, url, policy, request_headers, limiter, result)
+        return is_final
+
+    is_final = Retrying(
+        stop=stop_after_attempt(policy.attempts),
+        wait=lambda state: _backoff(state.attempt_number, policy, retry_after[0]),
+        retry=retry_if_result(lambda final: not final),
+        retry_error_callback=lambda _state: False,
+        sleep=sleep,
+    )(attempt)
+    if not is_final:
+        result.error = f"{result.error} (gave up after {result.attempts} attempts)"
+        result.is_transient = True
     return result
+
+
+def _attempt(
+    client: httpx.Client,
+    url: str,
+    policy: FetchPolicy,
+    request_headers: dict[str, str],
+    limiter: HostLimiter,
+    result: FetchResult,
+) -> tuple[bool, float | None]:
+    """One attempt recorded on `result`: (whether it is final, the Retry-After it asked for)."""
+    try:
+        response = _get_following_redirects(client, url, policy, request_headers, limiter)
+    except _Refused as exc:
+        result.error = str(exc)
+        return True, None
+    except httpx.TimeoutException as exc:
+        result.error = f"timed out fetching {url} ({type(exc).__name__})"
+        return False, None
+    except BodyTooSlow:
+        result.error = (
+            f"timed out fetching {url} (body still arriving after the "
+            f"{policy.attempt_timeout:g} s attempt_timeout)"
+        )
+        return False, None
+    except httpx.HTTPError as exc:
+        result.error = f"{type(exc).__name__} fetching {url}: {exc}"
+        return False, None
+    status, headers, body = response
+    result.status, result.headers = status, headers
+    if status == 304:
+        result.error = None
+        return True, None
+    if status in RETRY_STATUSES:
+        result.error = f"HTTP {status} from {url}"
+        return False, _retry_after(headers.get("retry-after"))
+    if status >= 400:
+        result.error = (
+            f"HTTP {status} {httpx.codes.get_reason_phrase(status)} from {url}: "
+            "not retried (client error); check the feed URL"
+        )
+        return True, None
+    result.body, result.error = body, None
+    return True, None
 
 
 class _Refused(Exception):
@@ -357,16 +319,3 @@ def _read_file(url: str, policy: FetchPolicy) -> FetchResult:
         return result
     result.status = 200
     return result
-
-
-def auth_headers(
-    login: str | None, password: str | None, extra_headers: dict[str, str] | None = None
-) -> dict[str, str]:
-    """Request headers for a private feed: Basic with login+password, Bearer with a token alone."""
-    headers = dict(extra_headers or {})
-    if login and password:
-        token = base64.b64encode(f"{login}:{password}".encode()).decode()
-        headers["Authorization"] = f"Basic {token}"
-    elif password:
-        headers["Authorization"] = f"Bearer {password}"
-    return headers

@@ -14,7 +14,8 @@ from dataclasses import replace
 from pathlib import Path
 
 from feedwarehouse import text
-from feedwarehouse.fetch import default_policy, fetch_url
+from feedwarehouse.fetch import fetch_url
+from feedwarehouse.fetch_policy import default_policy
 from feedwarehouse.parse import ParsedEntry, ParsedFeed, parse_feed
 
 FIRST_WORDS = 12

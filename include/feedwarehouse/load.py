@@ -12,85 +12,20 @@ from datetime import datetime
 from pathlib import Path
 
 import duckdb
-import pandas as pd
 
 from feedwarehouse import failpoints
 from feedwarehouse.config import Paths
-from feedwarehouse.land import Manifest, read_manifest, read_payload, write_manifest
+from feedwarehouse.land import Manifest, read_manifest, read_payload, record_parse_result
 from feedwarehouse.parse import FeedParseError, ParsedFeed, parse_feed
-from feedwarehouse.warehouse import SCHEMAS
+from feedwarehouse.tables import (
+    FEED_META_COLUMNS,
+    EntryRow,
+    FetchRow,
+    ensure_schema,
+    insert_rows,
+)
 
 log = logging.getLogger(__name__)
-
-RAW_DDL = """
-create table if not exists raw.fetches (
-    fetch_id varchar primary key,
-    feed_id varchar not null,
-    url varchar not null,
-    logical_date date not null,
-    fetched_at timestamp not null,
-    http_status integer,
-    etag varchar,
-    last_modified varchar,
-    payload_sha256 varchar,
-    payload_bytes bigint,
-    entry_count integer,
-    error varchar,
-    bozo_reason varchar,
-    feed_title varchar,
-    feed_link varchar,
-    feed_subtitle varchar,
-    feed_language varchar,
-    feed_generator varchar,
-    feed_json json
-);
--- columns added later: appended, and added to existing warehouses by ensure_schema
-alter table raw.fetches add column if not exists is_unchanged boolean;
-alter table raw.fetches add column if not exists fetch_mode varchar;
-alter table raw.fetches add column if not exists page_count integer;
-alter table raw.fetches add column if not exists content_type varchar;
-create table if not exists raw.entries (
-    fetch_id varchar not null,
-    feed_id varchar not null,
-    logical_date date not null,
-    entry_index integer not null,
-    guid varchar,
-    link varchar,
-    title varchar,
-    author varchar,
-    published varchar,
-    published_at timestamp,
-    updated varchar,
-    updated_at timestamp,
-    categories varchar[],
-    summary varchar,
-    content varchar,
-    comments_count integer,
-    enclosure_count integer,
-    entry_json json,
-    primary key (fetch_id, entry_index)
-);
--- resolved at parse time (entry_fields): appended, as for raw.fetches
-alter table raw.entries add column if not exists author_name varchar;
-alter table raw.entries add column if not exists updated_element varchar;
-alter table raw.entries add column if not exists body_html varchar;
-alter table raw.entries add column if not exists body_source varchar;
-"""
-
-FETCH_COLUMNS = [
-    "fetch_id", "feed_id", "url", "logical_date", "fetched_at", "http_status", "etag",
-    "last_modified", "payload_sha256", "payload_bytes", "entry_count", "error", "bozo_reason",
-    "feed_title", "feed_link", "feed_subtitle", "feed_language", "feed_generator", "feed_json",
-    "is_unchanged", "fetch_mode", "page_count", "content_type",
-]  # fmt: skip
-# feed metadata of a parsed fetch, copied onto an unchanged fetch that is not re-parsed
-FEED_META_COLUMNS = FETCH_COLUMNS[12:19]
-ENTRY_COLUMNS = [
-    "fetch_id", "feed_id", "logical_date", "entry_index", "guid", "link", "title", "author",
-    "published", "published_at", "updated", "updated_at", "categories", "summary", "content",
-    "comments_count", "enclosure_count", "entry_json", "author_name", "updated_element",
-    "body_html", "body_source",
-]  # fmt: skip
 
 
 @dataclass
@@ -109,12 +44,6 @@ def fetch_id_for(feed_id: str, logical_date: str) -> str:
     return hashlib.md5(f"{feed_id}|{logical_date}".encode()).hexdigest()  # noqa: S324 - an id
 
 
-def ensure_schema(conn: duckdb.DuckDBPyConnection) -> None:
-    for schema in SCHEMAS:
-        conn.execute(f"create schema if not exists {schema}")
-    conn.execute(RAW_DDL)
-
-
 def load_raw(conn: duckdb.DuckDBPyConnection, paths: Paths, manifests: list[Path]) -> LoadSummary:
     """Load every landed manifest; a feed that fails is recorded and never stops the others.
 
@@ -126,7 +55,7 @@ def load_raw(conn: duckdb.DuckDBPyConnection, paths: Paths, manifests: list[Path
         manifest = read_manifest(path)
         fetch_id = fetch_id_for(manifest.feed_id, manifest.logical_date)
         parsed: ParsedFeed | None = None
-        meta: tuple[object, ...] | None = None
+        meta: dict[str, object] | None = None
         error = manifest.error
         if error is None and manifest.is_unchanged:
             meta = _parsed_before(conn, manifest, fetch_id)
@@ -135,11 +64,11 @@ def load_raw(conn: duckdb.DuckDBPyConnection, paths: Paths, manifests: list[Path
                 parsed = _parse_pages(paths, manifest)
             except FeedParseError as exc:
                 error = str(exc)
-                _note_parse_error(path, manifest, error)
+                record_parse_result(path, manifest, error)
             except (ValueError, OSError) as exc:  # a corrupt or missing payload file
                 error = str(exc)
             else:
-                _note_parse_error(path, manifest, None)
+                record_parse_result(path, manifest, None)
         _replace_fetch(conn, fetch_id, manifest, parsed, meta, error)
         if error is not None:
             summary.failed[manifest.feed_id] = error
@@ -151,27 +80,22 @@ def load_raw(conn: duckdb.DuckDBPyConnection, paths: Paths, manifests: list[Path
     return summary
 
 
-def _note_parse_error(path: Path, manifest: Manifest, error: str | None) -> None:
-    """Tell the landing zone whether its payload is a usable feed (extract refetches if not)."""
-    if manifest.parse_error != error:
-        write_manifest(path, replace(manifest, parse_error=error))
-
-
 def _parsed_before(
     conn: duckdb.DuckDBPyConnection, manifest: Manifest, fetch_id: str
-) -> tuple[object, ...] | None:
+) -> dict[str, object] | None:
     """Feed metadata of an earlier fetch whose entries of this same payload are loaded.
 
     None means the warehouse lacks them (e.g. a replay into a fresh file): parse after all,
     so that no post is ever lost.
     """
-    return conn.execute(
+    row = conn.execute(
         f"select {', '.join(FEED_META_COLUMNS)} from raw.fetches "  # noqa: S608 - fixed text
         "where feed_id = ? and payload_sha256 = ? and fetch_id <> ? and error is null "
         "and feed_json is not null and not (coalesce(is_unchanged, false) and entry_count = 0) "
         "order by logical_date desc limit 1",
         [manifest.feed_id, manifest.payload_sha256, fetch_id],
     ).fetchone()
+    return dict(zip(FEED_META_COLUMNS, row, strict=True)) if row is not None else None
 
 
 def _parse_pages(paths: Paths, manifest: Manifest) -> ParsedFeed:
@@ -198,36 +122,47 @@ def _replace_fetch(
     fetch_id: str,
     manifest: Manifest,
     parsed: ParsedFeed | None,
-    meta: tuple[object, ...] | None,
+    meta: dict[str, object] | None,
     error: str | None,
 ) -> None:
     if parsed is not None:
-        meta = (
-            parsed.bozo_reason, parsed.title, parsed.link, parsed.subtitle, parsed.language,
-            parsed.generator, parsed.feed_json,
-        )  # fmt: skip
+        meta = {
+            "bozo_reason": parsed.bozo_reason,
+            "feed_title": parsed.title,
+            "feed_link": parsed.link,
+            "feed_subtitle": parsed.subtitle,
+            "feed_language": parsed.language,
+            "feed_generator": parsed.generator,
+            "feed_json": parsed.feed_json,
+        }
     entry_count = len(parsed.entries) if parsed else (0 if meta is not None else None)
-    row = [
-        fetch_id, manifest.feed_id, manifest.url, manifest.logical_date,
-        datetime.fromisoformat(manifest.fetched_at), manifest.http_status, manifest.etag,
-        manifest.last_modified, manifest.payload_sha256, manifest.payload_bytes, entry_count,
-        error, *(meta or (None,) * len(FEED_META_COLUMNS)), manifest.is_unchanged,
-        manifest.source, len(manifest.payload_sha256s), manifest.content_type,
-    ]  # fmt: skip
+    fetch = FetchRow(
+        fetch_id=fetch_id,
+        feed_id=manifest.feed_id,
+        url=manifest.url,
+        logical_date=manifest.logical_date,
+        fetched_at=datetime.fromisoformat(manifest.fetched_at),
+        http_status=manifest.http_status,
+        etag=manifest.etag,
+        last_modified=manifest.last_modified,
+        payload_sha256=manifest.payload_sha256,
+        payload_bytes=manifest.payload_bytes,
+        entry_count=entry_count,
+        error=error,
+        is_unchanged=manifest.is_unchanged,
+        fetch_mode=manifest.source,
+        page_count=len(manifest.payload_sha256s),
+        content_type=manifest.content_type,
+        **(meta or dict.fromkeys(FEED_META_COLUMNS)),  # type: ignore[arg-type]
+    )
     conn.execute("begin transaction")
     try:
         conn.execute("delete from raw.entries where fetch_id = ?", [fetch_id])
         conn.execute("delete from raw.fetches where fetch_id = ?", [fetch_id])
-        conn.execute(
-            f"insert into raw.fetches ({', '.join(FETCH_COLUMNS)}) "  # noqa: S608 - fixed text
-            f"values ({', '.join('?' * len(FETCH_COLUMNS))})",
-            row,
-        )
+        insert_rows(conn, "raw.fetches", [fetch])
         failpoints.hit("load.fetch_inserted")
         if parsed and parsed.entries:
-            entries = _entries_frame(fetch_id, manifest, parsed)  # noqa: F841 - read by name below
-            columns = ", ".join(ENTRY_COLUMNS)
-            conn.execute(f"insert into raw.entries select {columns} from entries")  # noqa: S608
+            insert_rows(conn, "raw.entries", _entry_rows(fetch_id, manifest, parsed))
         conn.execute("commit")
     except BaseException:
         conn.execute("rollback")
@@ -235,15 +170,31 @@ def _replace_fetch(
     failpoints.hit("load.fetch_committed")
 
 
-def _entries_frame(fetch_id: str, manifest: Manifest, parsed: ParsedFeed) -> pd.DataFrame:
-    rows = [
-        (
-            fetch_id, manifest.feed_id, manifest.logical_date, index, e.guid, e.link, e.title,
-            e.author, e.published, e.published_at, e.updated, e.updated_at, e.categories,
-            e.summary, e.content, e.comments_count, e.enclosure_count, e.entry_json,
-            e.author_name, e.updated_element, e.body_html, e.body_source,
+def _entry_rows(fetch_id: str, manifest: Manifest, parsed: ParsedFeed) -> list[EntryRow]:
+    return [
+        EntryRow(
+            fetch_id=fetch_id,
+            feed_id=manifest.feed_id,
+            logical_date=manifest.logical_date,
+            entry_index=index,
+            guid=e.guid,
+            link=e.link,
+            title=e.title,
+            author=e.author,
+            published=e.published,
+            published_at=e.published_at,
+            updated=e.updated,
+            updated_at=e.updated_at,
+            categories=e.categories,
+            summary=e.summary,
+            content=e.content,
+            comments_count=e.comments_count,
+            enclosure_count=e.enclosure_count,
+            entry_json=e.entry_json,
+            author_name=e.author_name,
+            updated_element=e.updated_element,
+            body_html=e.body_html,
+            body_source=e.body_source,
         )
         for index, e in enumerate(parsed.entries)
-    ]  # fmt: skip
-    frame = pd.DataFrame(rows, columns=ENTRY_COLUMNS, dtype=object)
-    return frame
+    ]

@@ -112,6 +112,22 @@ def parse_feed(payload: bytes, *, source: str, content_type: str | None = None) 
     )
 
 
+def count_entries(payload: bytes, *, source: str) -> int:
+    """How many entries a payload holds, for paging an archive: one expat pass, not a parse.
+
+    Only a payload expat cannot read (malformed XML, an encoding it lacks) gets the full parse;
+    what is not a feed at all counts 0. The raw load parses every landed page once, later.
+    """
+    try:
+        check_entities(payload, source=source)
+        scanned = entry_fields.scan_entries(payload)
+        if scanned is not None:
+            return len(scanned)
+        return len(parse_feed(payload, source=source).entries)
+    except FeedParseError:
+        return 0
+
+
 def _without_nuls(payload: bytes) -> tuple[bytes, str | None]:
     """NUL bytes removed from an 8-bit or UTF-8 payload: XML allows none, nor do most consumers.
 

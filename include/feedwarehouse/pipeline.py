@@ -7,6 +7,7 @@ file itself).
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -17,23 +18,28 @@ from typing import Any
 
 import duckdb
 
-from feedwarehouse import land, load, publish, quality_page, transform, validate
+from feedwarehouse import extract, land, load, publish, quality_page, tables, transform, validate
 from feedwarehouse.config import EXPECTATIONS_DIR, Feed, Paths
 from feedwarehouse.credentials import connection_headers
-from feedwarehouse.fetch import FetchPolicy
+from feedwarehouse.fetch_policy import FetchPolicy
 from feedwarehouse.warehouse import connect, writer_lock
 
 log = logging.getLogger(__name__)
 
-MARTS = (
-    "posts", "tags", "post_tags", "authors", "feed_authors", "feeds",
-    "daily_posts", "daily_tag_posts", "daily_author_posts",
-)  # fmt: skip
-RAW_SUITES = ("raw_fetches", "raw_volume", "raw_entries")
-MARTS_SUITES = (
-    "marts_posts", "marts_tags", "marts_post_tags", "marts_authors", "marts_feeds",
-    "marts_published_kept",
-)  # fmt: skip
+
+def _suite_names(prefix: str) -> tuple[str, ...]:
+    """A gate's suites are the files expectations/<prefix>_*.json; those that compare with the
+    BI file (`requires: published`) run last, after the checks of the warehouse itself."""
+    specs = {
+        path.stem: json.loads(path.read_text(encoding="utf-8"))
+        for path in EXPECTATIONS_DIR.glob(f"{prefix}_*.json")
+    }
+    return tuple(sorted(specs, key=lambda name: (specs[name].get("requires") == "published", name)))
+
+
+MARTS = transform.mart_models()
+RAW_SUITES = _suite_names("raw")
+MARTS_SUITES = _suite_names("marts")
 
 
 class NotPublished(RuntimeError):
@@ -102,9 +108,9 @@ def extract_feed(
 
     `today` is the run's wall-clock date: a logical date over a day behind it is a backfill
     (archive_url, else what was landed, else "no data"); None means a live fetch.
-    `credentials` turns the feed's conn_id into request headers (see land.extract).
+    `credentials` turns the feed's conn_id into request headers (see extract.extract).
     """
-    manifest_file = land.extract(
+    manifest_file = extract.extract(
         feed, logical_date, paths, policy, today=today, credentials=credentials
     )
     manifest = land.read_manifest(manifest_file)
@@ -148,7 +154,7 @@ def validate_raw(
 ) -> list[validate.ValidationReport]:
     """The raw gate: the date's raw rows against expectations/raw_*.json."""
     with writer(paths, f"validate_raw for {logical_date}") as conn:
-        load.ensure_schema(conn)
+        tables.ensure_schema(conn)
         try:
             return validate.validate_gate(
                 conn, RAW_SUITES, logical_date=logical_date, suites_dir=suites_dir,
@@ -248,7 +254,7 @@ def _run_steps(
 ) -> RunSummary:
     summary = RunSummary(logical_date)
     # concurrently; every failure is in its manifest, and load_raw reports it
-    land.extract_all(feeds, logical_date, paths, policy, today=today)
+    extract.extract_all(feeds, logical_date, paths, policy, today=today)
     loaded = load_raw(logical_date, paths, [feed.id for feed in feeds])
     summary.loaded, summary.failed = loaded.loaded, loaded.failed
     summary.validations += [r.as_dict() for r in validate_raw(logical_date, paths, suites_dir)]
@@ -267,20 +273,15 @@ def run_report(logical_date: date, paths: Paths) -> dict[str, Any]:
             "where logical_date = ? order by feed_id",
             [logical_date],
         ).fetchall()
-        gates = conn.execute(
-            "select suite, count(*) filter (where not success and severity = 'critical'), "
-            "count(*) filter (where not success and severity <> 'critical') "
-            "from quality.validation_runs where logical_date = ? group by suite order by suite",
-            [logical_date],
-        ).fetchall()
+        verdicts = quality_page.suite_verdicts(conn, logical_date)
     return {
         "logical_date": logical_date.isoformat(),
         "feeds_ok": [feed for feed, error, _ in fetches if error is None],
         "feeds_failed": {feed: error for feed, error, _ in fetches if error is not None},
         "entries_loaded": sum(count or 0 for _, error, count in fetches if error is None),
         "validation": {
-            suite: {"critical_failures": critical, "warnings": warnings}
-            for suite, critical, warnings in gates
+            v.suite: {"critical_failures": v.critical_failures, "warnings": v.warnings}
+            for v in verdicts
         },
         "published": str(paths.published) if paths.published.exists() else None,
     }

@@ -8,7 +8,8 @@ after every gate, pass or fail, from the writer's warehouse (which keeps failed 
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import UTC, datetime
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
 from html import escape
 from pathlib import Path
 
@@ -44,6 +45,33 @@ th { background: #f6f8fa; } .num { text-align: right; }
 .passed { color: #1a7f37; font-weight: 600; } .failed { color: #cf222e; font-weight: 600; }
 .warning { color: #9a6700; font-weight: 600; } code { font-size: 12px; }
 """
+
+
+@dataclass(frozen=True)
+class SuiteVerdict:
+    """How one suite went on a logical date, over every run of it that date."""
+
+    suite: str
+    expectations: int
+    met: int
+    critical_failures: int
+    warnings: int
+
+    @property
+    def passed(self) -> bool:
+        return self.critical_failures == 0
+
+
+def suite_verdicts(conn: duckdb.DuckDBPyConnection, logical_date: date) -> list[SuiteVerdict]:
+    """Each suite's verdict for a date: the run report of the CLI and of the DAG (XCom)."""
+    rows = conn.execute(
+        "select suite, count(*), count(*) filter (where success), "
+        "count(*) filter (where not success and severity = 'critical'), "
+        "count(*) filter (where not success and severity <> 'critical') "
+        "from quality.validation_runs where logical_date = ? group by suite order by suite",
+        [logical_date],
+    ).fetchall()
+    return [SuiteVerdict(*row) for row in rows]
 
 
 def quality_page_path(paths: Paths) -> Path:

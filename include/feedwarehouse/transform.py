@@ -18,6 +18,11 @@ class TransformFailed(RuntimeError):
     """dbt build failed: a model or a dbt test; the message names which."""
 
 
+def mart_models() -> tuple[str, ...]:
+    """The marts dbt builds: dbt names a model after its file, models/marts/<name>.sql."""
+    return tuple(sorted(path.stem for path in (DBT_PROJECT_DIR / "models" / "marts").glob("*.sql")))
+
+
 def dbt_args(command: str, paths: Paths, *extra: str) -> list[str]:
     """Command-line arguments for dbt ("build", "docs generate"), artifacts under the data dir."""
     return [

@@ -22,32 +22,9 @@ import duckdb
 
 from feedwarehouse import suite_rows, table_checks
 from feedwarehouse.config import EXPECTATIONS_DIR
+from feedwarehouse.tables import ensure_quality_tables
 
 log = logging.getLogger(__name__)
-
-RESULTS_DDL = """
-create table if not exists quality.validation_runs (
-    run_id varchar not null,
-    logical_date date not null,
-    validated_at timestamp not null,
-    suite varchar not null,
-    table_name varchar not null,
-    expectation varchar not null,
-    column_name varchar,
-    severity varchar not null,
-    success boolean not null,
-    element_count bigint,
-    unexpected_count bigint,
-    observed_value varchar,
-    sample_values varchar,
-    suite_fingerprint varchar
-)
-"""
-# added after the table first shipped: older warehouses gain it on their next validation
-RESULTS_MIGRATION = (
-    "alter table quality.validation_runs add column if not exists suite_fingerprint varchar"
-)
-
 
 DATASOURCE = "feedwarehouse"
 
@@ -124,11 +101,16 @@ def validate_gate(
         )
         for name in suite_names
     ]  # fmt: skip
+    raise_on_critical(reports)
+    return reports
+
+
+def raise_on_critical(reports: list[ValidationReport]) -> None:
+    """Raise ValidationFailed naming every critical expectation that failed in these reports."""
     failures = [o for report in reports for o in report.critical_failures]
     if failures:
         described = "; ".join(o.describe() for o in failures)
         raise ValidationFailed(f"{len(failures)} critical expectation(s) failed: {described}")
-    return reports
 
 
 def validate_table(
@@ -203,11 +185,8 @@ def validate_table(
     _store(conn, report, logical_date, run_id)
     for warning in report.warnings:
         log.warning("warning: %s", warning.describe())
-    if raise_on_failure and report.critical_failures:
-        failures = "; ".join(o.describe() for o in report.critical_failures)
-        raise ValidationFailed(
-            f"{len(report.critical_failures)} critical expectation(s) failed: {failures}"
-        )
+    if raise_on_failure:
+        raise_on_critical([report])
     log.info(
         "suite %s: %s rows of %s validated (%s changed rows row by row)",
         suite_name, row_count, table, changed_count,
@@ -308,9 +287,7 @@ def _joined(columns: list[str] | None) -> str | None:
 def _store(
     conn: duckdb.DuckDBPyConnection, report: ValidationReport, logical_date: date, run_id: str
 ) -> None:
-    conn.execute("create schema if not exists quality")
-    conn.execute(RESULTS_DDL)
-    conn.execute(RESULTS_MIGRATION)
+    ensure_quality_tables(conn)
     now = datetime.now(UTC).replace(tzinfo=None)
     conn.executemany(
         "insert into quality.validation_runs (run_id, logical_date, validated_at, suite, "

@@ -18,7 +18,6 @@ from feedwarehouse.config import Paths
 
 # how long a writer waits for another process to let go of the warehouse file
 WRITER_OPEN_WAIT = float(os.environ.get("FEEDWAREHOUSE_WRITER_OPEN_WAIT", "60"))
-SCHEMAS = ("raw", "staging", "intermediate", "marts", "snapshots", "quality")
 
 
 class WriterBusy(RuntimeError):

@@ -29,8 +29,8 @@ from werkzeug import Request, Response
 
 from feedwarehouse import pipeline
 from feedwarehouse.config import Feed, Paths, data_paths
-from feedwarehouse.fetch import MAX_BODY_BYTES, FetchPolicy
-from feedwarehouse.land import extract_all
+from feedwarehouse.extract import extract_all
+from feedwarehouse.fetch_policy import MAX_BODY_BYTES, FetchPolicy
 from feedwarehouse.load import LoadSummary
 
 pytestmark = [pytest.mark.faults, pytest.mark.slow]

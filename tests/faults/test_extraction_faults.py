@@ -1,6 +1,6 @@
 """Extraction under fire: many feeds, misbehaving servers and malformed payloads, on 127.0.0.1.
 
-One run of `land.extract_all` + `load.load_raw` over a mix of healthy, slow, failing and
+One run of `extract.extract_all` + `load.load_raw` over a mix of healthy, slow, failing and
 malformed feeds must load every healthy feed's every entry exactly once, record every failure
 with a clear reason, and a rerun of the same date must change no row count.
 """
@@ -20,8 +20,9 @@ from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
 from feedwarehouse.config import Feed, Paths, data_paths
-from feedwarehouse.fetch import FetchPolicy
-from feedwarehouse.land import extract_all, read_manifest
+from feedwarehouse.extract import extract_all
+from feedwarehouse.fetch_policy import FetchPolicy
+from feedwarehouse.land import read_manifest
 from feedwarehouse.load import LoadSummary, load_raw
 from feedwarehouse.sample import generate_sample
 from feedwarehouse.warehouse import connect

@@ -31,8 +31,8 @@ from werkzeug import Request, Response
 
 from feedwarehouse import pipeline
 from feedwarehouse.config import Feed, Paths, data_paths
-from feedwarehouse.fetch import FetchPolicy
-from feedwarehouse.land import extract_all
+from feedwarehouse.extract import extract_all
+from feedwarehouse.fetch_policy import FetchPolicy
 from feedwarehouse.load import LoadSummary
 
 pytestmark = pytest.mark.faults

@@ -34,8 +34,9 @@ from werkzeug import Request, Response
 
 from feedwarehouse import pipeline
 from feedwarehouse.config import Feed, data_paths
-from feedwarehouse.fetch import MAX_REDIRECTS, FetchPolicy
-from feedwarehouse.land import extract_all
+from feedwarehouse.extract import extract_all
+from feedwarehouse.fetch import MAX_REDIRECTS
+from feedwarehouse.fetch_policy import FetchPolicy
 from feedwarehouse.load import LoadSummary
 
 pytestmark = pytest.mark.faults

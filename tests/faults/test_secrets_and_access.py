@@ -29,8 +29,9 @@ from werkzeug import Request, Response
 from feedwarehouse.config import ConfigError, Feed, data_paths, load_feeds
 from feedwarehouse.credentials import MissingCredentials, connection_headers
 from feedwarehouse.deploy import write_env
-from feedwarehouse.fetch import FetchPolicy
-from feedwarehouse.land import extract_all, read_manifest
+from feedwarehouse.extract import extract_all
+from feedwarehouse.fetch_policy import FetchPolicy
+from feedwarehouse.land import read_manifest
 
 pytestmark = pytest.mark.faults
 

@@ -12,7 +12,8 @@ import duckdb
 import pytest
 from dbt.cli.main import dbtRunner
 
-from feedwarehouse.load import ensure_schema, fetch_id_for
+from feedwarehouse.load import fetch_id_for
+from feedwarehouse.tables import ensure_schema
 
 DBT_DIR = Path(__file__).resolve().parents[2] / "dbt_project"
 MARTS = ("posts", "tags", "post_tags", "authors", "feeds")

@@ -10,7 +10,7 @@ import pytest
 
 from feedwarehouse.cli import main
 from feedwarehouse.config import data_paths, load_feeds
-from feedwarehouse.land import extract_all
+from feedwarehouse.extract import extract_all
 from feedwarehouse.load import load_raw
 from feedwarehouse.sample import generate_sample
 from feedwarehouse.warehouse import connect

@@ -18,18 +18,14 @@ from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
 from feedwarehouse import fetch
-from feedwarehouse.fetch import (
+from feedwarehouse.fetch import MAX_REDIRECTS, USER_AGENT, FetchResult, fetch_url, http_client
+from feedwarehouse.fetch_policy import (
     ALLOW_PRIVATE_ENV,
     FILE_ROOTS_ENV,
     MAX_BODY_BYTES,
-    MAX_REDIRECTS,
-    USER_AGENT,
     FetchPolicy,
-    FetchResult,
     HostLimiter,
     default_policy,
-    fetch_url,
-    http_client,
     pool_size,
 )
 
@@ -448,12 +444,6 @@ def test_file_urls_refused_without_roots(tmp_path: Path) -> None:
         f"{feed.as_uri()} is outside the allowed file roots []; put the file under one of them "
         "or add its directory to $FEEDWAREHOUSE_FILE_ROOTS"
     )
-
-
-def test_auth_headers_basic_bearer_and_extra() -> None:
-    assert fetch.auth_headers("reader", "s3cret") == {"Authorization": "Basic cmVhZGVyOnMzY3JldA=="}
-    assert fetch.auth_headers(None, "tok") == {"Authorization": "Bearer tok"}
-    assert fetch.auth_headers(None, None, {"X-Api-Key": "k"}) == {"X-Api-Key": "k"}
 
 
 def test_credentials_are_not_sent_to_another_host_on_redirect(httpserver: HTTPServer) -> None:

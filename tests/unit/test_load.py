@@ -12,18 +12,13 @@ import pytest
 from pytest_httpserver import HTTPServer
 
 from feedwarehouse.config import Feed, Paths, data_paths
-from feedwarehouse.fetch import FetchPolicy
-from feedwarehouse.land import extract, landed_manifests, manifest_path, payload_path, read_manifest
-from feedwarehouse.load import (
-    FETCH_COLUMNS,
-    RAW_DDL,
-    LoadSummary,
-    ensure_schema,
-    fetch_id_for,
-    load_raw,
-)
+from feedwarehouse.extract import extract
+from feedwarehouse.fetch_policy import FetchPolicy
+from feedwarehouse.land import landed_manifests, manifest_path, payload_path, read_manifest
+from feedwarehouse.load import LoadSummary, fetch_id_for, load_raw
 from feedwarehouse.sample import SampleFeed, SampleSet, generate_sample
-from feedwarehouse.warehouse import SCHEMAS, connect
+from feedwarehouse.tables import FETCH_COLUMNS, RAW_DDL, SCHEMAS, ensure_schema
+from feedwarehouse.warehouse import connect
 
 DAY = date(2026, 11, 23)
 FAST = FetchPolicy(

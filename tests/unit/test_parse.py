@@ -12,7 +12,7 @@ from pathlib import Path
 import feedparser
 import pytest
 
-from feedwarehouse.parse import FeedParseError, ParsedEntry, ParsedFeed, parse_feed
+from feedwarehouse.parse import FeedParseError, ParsedEntry, ParsedFeed, count_entries, parse_feed
 from feedwarehouse.sample import generate_sample
 
 CONTENT_HTML = (
@@ -467,3 +467,19 @@ def test_character_entities_and_entities_in_cdata_or_comments_are_allowed() -> N
     )
     [entry] = parse_feed(payload, source="s").entries
     assert entry.summary == 'How XXE works: <!ENTITY xxe SYSTEM "file:///etc/passwd">'
+
+
+@pytest.mark.parametrize(
+    ("payload", "expected"),
+    [
+        (b'<rss version="2.0"><channel><item><title>a</title></item><item/></channel></rss>', 2),
+        (b'<feed xmlns="http://www.w3.org/2005/Atom"><title>t</title><entry/></feed>', 1),
+        (b'<rss version="2.0"><channel><title>past the last page</title></channel></rss>', 0),
+        (b"<html><body>not found</body></html>", 0),
+        # not well-formed (an unclosed <br>): expat cannot read it, feedparser's full parse does
+        (b'<rss version="2.0"><channel><item><title>a<br></title></item></channel></rss>', 1),
+    ],
+    ids=["rss", "atom", "empty-page", "not-a-feed", "malformed"],
+)
+def test_count_entries_pages_an_archive_without_a_full_parse(payload: bytes, expected: int) -> None:
+    assert count_entries(payload, source="https://a.example/feed/?paged=2") == expected

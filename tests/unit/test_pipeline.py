@@ -9,7 +9,7 @@ import pytest
 from pytest_httpserver import HTTPServer
 
 from feedwarehouse.config import Feed, data_paths
-from feedwarehouse.fetch import FetchPolicy
+from feedwarehouse.fetch_policy import FetchPolicy
 from feedwarehouse.load import LoadSummary
 from feedwarehouse.pipeline import (
     FeedFailed,

@@ -11,7 +11,7 @@ import pytest
 
 from feedwarehouse.config import data_paths
 from feedwarehouse.quality_page import quality_page_path, write_quality_page
-from feedwarehouse.validate import RESULTS_DDL
+from feedwarehouse.tables import RESULTS_DDL
 
 D1, D2 = date(2026, 11, 22), date(2026, 11, 23)
 

@@ -15,7 +15,8 @@ import yaml
 
 from feedwarehouse.cli import main
 from feedwarehouse.config import archive_url_for, data_paths, load_feeds
-from feedwarehouse.land import ARCHIVE, extract, read_manifest, read_payload
+from feedwarehouse.extract import extract
+from feedwarehouse.land import ARCHIVE, read_manifest, read_payload
 from feedwarehouse.sample import (
     SampleSet,
     generate_sample,
