@@ -1,3 +1,7 @@
+-- a table, not a view: the plugin's Python functions run once per build, and a reader
+-- outside dbt (which lacks them) can still read it
+{{ config(materialized='table') }}
+
 with
 
 posts_latest as (
