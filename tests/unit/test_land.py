@@ -9,12 +9,12 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from landing_feed import DAY, FAST, RSS, SHA
 from pytest_httpserver import HTTPServer
 
 from feedwarehouse.config import Feed, Paths, data_paths
 from feedwarehouse.extract import extract
 from feedwarehouse.fetch import FetchResult
-from feedwarehouse.fetch_policy import FetchPolicy
 from feedwarehouse.land import (
     Manifest,
     land,
@@ -24,16 +24,6 @@ from feedwarehouse.land import (
     read_manifest,
     read_payload,
 )
-
-DAY = date(2026, 11, 23)
-FAST = FetchPolicy(
-    attempts=2, backoff_base=0, connect_timeout=2, read_timeout=2, allow_private=True
-)
-RSS = (
-    '<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><title>Blog — ünï</title>'
-    "<item><title>One</title><guid>g1</guid></item></channel></rss>\n"
-).encode()
-SHA = hashlib.sha256(RSS).hexdigest()
 
 
 @pytest.fixture
