@@ -154,6 +154,20 @@ def updated_element(elements: EntryElements | None, is_atom: bool) -> str:
     return "updated" if is_atom else "dc:date"
 
 
+def post_date(
+    published_at: datetime | None, updated_at: datetime | None, updated_element: str | None
+) -> tuple[datetime | None, str | None]:
+    """A post's date and the element that gave it: published, else updated / dc:date.
+
+    The rule stg_raw__entries applies in SQL; inspect and the fast corpus test use this one.
+    """
+    if published_at is not None:
+        return published_at, "published"
+    if updated_at is not None:
+        return updated_at, updated_element
+    return None, None
+
+
 def parse_date(
     text: str | None, parsed: time.struct_time | None, language: str | None
 ) -> datetime | None:

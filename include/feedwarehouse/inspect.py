@@ -14,6 +14,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from feedwarehouse import text
+from feedwarehouse.entry_fields import post_date
 from feedwarehouse.fetch import fetch_url
 from feedwarehouse.fetch_policy import default_policy
 from feedwarehouse.parse import ParsedEntry, ParsedFeed, parse_feed
@@ -85,13 +86,11 @@ def _identity(entry: ParsedEntry) -> str:
 
 
 def _date(entry: ParsedEntry) -> str:
-    if entry.published_at is not None:
-        return f"{entry.published_at:%Y-%m-%d %H:%M:%S} UTC from published {entry.published!r}"
-    if entry.updated_at is not None:
-        return (
-            f"{entry.updated_at:%Y-%m-%d %H:%M:%S} UTC from {entry.updated_element} "
-            f"{entry.updated!r} (no published date)"
-        )
+    moment, source = post_date(entry.published_at, entry.updated_at, entry.updated_element)
+    if source == "published":
+        return f"{moment:%Y-%m-%d %H:%M:%S} UTC from published {entry.published!r}"
+    if moment is not None:
+        return f"{moment:%Y-%m-%d %H:%M:%S} UTC from {source} {entry.updated!r} (no published date)"
     sent = next((t.strip() for t in (entry.published, entry.updated) if t and t.strip()), None)
     if sent:
         return f"null: {sent!r} does not parse; published undated, counted as a warning"

@@ -37,6 +37,17 @@ GENERATOR = "https://wordpress.org/?v=6.7.1"
 ARCHIVE_DIR = "archive"
 DEFAULT_END_DATE = date(2026, 11, 23)  # a fixed date: the same feeds every time
 
+# how WordPress opens its RSS 2.0 feeds (namespaces and layout), up to the channel's children
+WORDPRESS_RSS_OPEN = (
+    '<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"\n'
+    '\txmlns:content="http://purl.org/rss/1.0/modules/content/"\n'
+    '\txmlns:wfw="http://wellformedweb.org/CommentAPI/"\n'
+    '\txmlns:dc="http://purl.org/dc/elements/1.1/"\n'
+    '\txmlns:atom="http://www.w3.org/2005/Atom"\n'
+    '\txmlns:sy="http://purl.org/rss/1.0/modules/syndication/"\n'
+    '\txmlns:slash="http://purl.org/rss/1.0/modules/slash/"\n\t>\n\n<channel>\n'
+)
+
 
 def normalize_tag(category: str) -> str:
     """Slug of a category: the key tags are deduplicated on."""
@@ -254,14 +265,7 @@ def _write_rss(
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(
         (
-            '<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"\n'
-            '\txmlns:content="http://purl.org/rss/1.0/modules/content/"\n'
-            '\txmlns:wfw="http://wellformedweb.org/CommentAPI/"\n'
-            '\txmlns:dc="http://purl.org/dc/elements/1.1/"\n'
-            '\txmlns:atom="http://www.w3.org/2005/Atom"\n'
-            '\txmlns:sy="http://purl.org/rss/1.0/modules/syndication/"\n'
-            '\txmlns:slash="http://purl.org/rss/1.0/modules/slash/"\n\t>\n\n<channel>\n'
-            f"\t<title>{escape(title)}</title>\n"
+            WORDPRESS_RSS_OPEN + f"\t<title>{escape(title)}</title>\n"
             f'\t<atom:link href="{site}/feed/" rel="self" type="application/rss+xml" />\n'
             f"\t<link>{site}</link>\n"
             "\t<description>Analysis &amp; opinions on WebRTC and real-time video</description>\n"

@@ -20,6 +20,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from xml.sax.saxutils import escape
 
+from feedwarehouse.sample import WORDPRESS_RSS_OPEN
+
 RSS_TYPE = "application/rss+xml; charset=utf-8"
 ATOM_TYPE = "application/atom+xml; charset=utf-8"
 RDF_TYPE = "application/rdf+xml; charset=utf-8"
@@ -321,15 +323,7 @@ def _wp_item(
 def _wordpress_channel(site: str, title: str, items: list[str], *, comments: bool) -> bytes:
     feed = f"{site}/comments/feed/" if comments else f"{site}/feed/"
     head = (
-        '<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"\n'
-        '\txmlns:content="http://purl.org/rss/1.0/modules/content/"\n'
-        '\txmlns:wfw="http://wellformedweb.org/CommentAPI/"\n'
-        '\txmlns:dc="http://purl.org/dc/elements/1.1/"\n'
-        '\txmlns:atom="http://www.w3.org/2005/Atom"\n'
-        '\txmlns:sy="http://purl.org/rss/1.0/modules/syndication/"\n'
-        '\txmlns:slash="http://purl.org/rss/1.0/modules/slash/"\n\t>\n\n'
-        "<channel>\n"
-        f"\t<title>{title}</title>\n"
+        WORDPRESS_RSS_OPEN + f"\t<title>{title}</title>\n"
         f'\t<atom:link href="{feed}" rel="self" type="application/rss+xml" />\n'
         f"\t<link>{site}</link>\n"
         "\t<description>Notes on real-time media</description>\n"

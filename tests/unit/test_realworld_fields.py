@@ -9,6 +9,7 @@ import pytest
 from realworld.shapes import ExpectedPost, Template, corpus
 
 from feedwarehouse import text
+from feedwarehouse.entry_fields import post_date
 from feedwarehouse.parse import ParsedEntry, parse_feed
 
 ORIGIN = "http://127.0.0.1:8000"
@@ -17,12 +18,7 @@ TEMPLATES = corpus(ORIGIN)
 
 def as_marts_see_it(entry: ParsedEntry) -> dict[str, object]:
     """The posts-mart fields one parsed entry gives, by the rules of stg_raw__entries/posts."""
-    if entry.published_at is not None:
-        published_at, source = entry.published_at, "published"
-    elif entry.updated_at is not None:
-        published_at, source = entry.updated_at, entry.updated_element
-    else:
-        published_at, source = None, None
+    published_at, source = post_date(entry.published_at, entry.updated_at, entry.updated_element)
     content_text = text.html_to_text(entry.body_html)
     return {
         "url": entry.link,
