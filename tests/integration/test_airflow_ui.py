@@ -148,11 +148,15 @@ def _pick_date(driver, index: int, day: date) -> None:
 
 
 def _visible(driver, css: str):
+    from selenium.common.exceptions import StaleElementReferenceException
     from selenium.webdriver.common.by import By
 
     deadline = time.monotonic() + 15
     while time.monotonic() < deadline:
-        shown = [e for e in driver.find_elements(By.CSS_SELECTOR, css) if e.is_displayed()]
+        try:
+            shown = [e for e in driver.find_elements(By.CSS_SELECTOR, css) if e.is_displayed()]
+        except StaleElementReferenceException:  # React re-rendered it between find and check
+            shown = []
         if shown:
             return shown[0]
         time.sleep(0.2)
