@@ -137,12 +137,24 @@ def _click_text(driver, text: str, tag: str = "*") -> None:
 
 def _pick_date(driver, index: int, day: date) -> None:
     """Type a date (00:00) into the backfill dialog's From (0) or To (1) date picker."""
+    from selenium.common.exceptions import (
+        ElementNotInteractableException,
+        StaleElementReferenceException,
+    )
     from selenium.webdriver.common.by import By
     from selenium.webdriver.common.keys import Keys
 
     driver.find_elements(By.CSS_SELECTOR, "[data-testid='datetime-input']")[index].click()
-    day_input = _visible(driver, "input[placeholder='YYYY/MM/DD']")
-    day_input.send_keys(f"{day:%Y/%m/%d}")
+    deadline = time.monotonic() + 15
+    while True:  # the picker's input is shown before it takes keys
+        day_input = _visible(driver, "input[placeholder='YYYY/MM/DD']")
+        try:
+            day_input.send_keys(f"{day:%Y/%m/%d}")
+            break
+        except (ElementNotInteractableException, StaleElementReferenceException):
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.3)
     _visible(driver, "input[placeholder='HH:mm']").send_keys("00:00")
     day_input.send_keys(Keys.ESCAPE)
 
