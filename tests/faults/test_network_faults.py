@@ -35,8 +35,8 @@ from werkzeug import Request, Response
 from feedwarehouse import pipeline
 from feedwarehouse.config import Feed, data_paths
 from feedwarehouse.extract import extract_all
-from feedwarehouse.fetch import MAX_REDIRECTS
 from feedwarehouse.fetch_policy import FetchPolicy
+from feedwarehouse.http_get import MAX_REDIRECTS
 from feedwarehouse.load import LoadSummary
 
 pytestmark = pytest.mark.faults

@@ -17,8 +17,8 @@ import pytest
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
-from feedwarehouse import fetch
-from feedwarehouse.fetch import MAX_REDIRECTS, USER_AGENT, FetchResult, fetch_url, http_client
+from feedwarehouse import http_get
+from feedwarehouse.fetch import USER_AGENT, FetchResult, fetch_url, http_client
 from feedwarehouse.fetch_policy import (
     ALLOW_PRIVATE_ENV,
     FILE_ROOTS_ENV,
@@ -28,6 +28,7 @@ from feedwarehouse.fetch_policy import (
     default_policy,
     pool_size,
 )
+from feedwarehouse.http_get import MAX_REDIRECTS
 
 FAST = FetchPolicy(
     attempts=3, backoff_base=0, connect_timeout=2, read_timeout=2, allow_private=True
@@ -336,13 +337,13 @@ def test_private_address_refused_by_default(httpserver: HTTPServer, sleeps: Slee
 def test_redirect_to_a_private_host_is_checked_per_hop(
     httpserver: HTTPServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    real = fetch._addresses
+    real = http_get._addresses
 
     def public_ip_literal(host: str) -> list[object]:
         # only the guard is fooled: the literal 127.0.0.1 passes as public, "localhost" does not
         return [ipaddress.ip_address("93.184.215.14")] if host == "127.0.0.1" else real(host)
 
-    monkeypatch.setattr(fetch, "_addresses", public_ip_literal)
+    monkeypatch.setattr(http_get, "_addresses", public_ip_literal)
     port = httpserver.port
     httpserver.expect_request("/start").respond_with_data(
         "", status=302, headers={"Location": f"http://localhost:{port}/internal"}
