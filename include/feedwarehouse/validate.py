@@ -10,23 +10,19 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from functools import cache
 from pathlib import Path
 from typing import Any
 
 import duckdb
 
-from feedwarehouse import suite_rows, table_checks
+from feedwarehouse import gx_checkpoint, suite_rows, table_checks
 from feedwarehouse.config import EXPECTATIONS_DIR
 from feedwarehouse.tables import ensure_quality_tables
 
 log = logging.getLogger(__name__)
-
-DATASOURCE = "feedwarehouse"
 
 
 class ValidationFailed(RuntimeError):
@@ -175,7 +171,7 @@ def validate_table(
                 f"suite {suite_name}: its query on {table} failed ({exc}); "
                 f"check the table against {suites_dir / f'{suite_name}.json'}"
             ) from exc
-    checked = _run_suite(
+    checked = gx_checkpoint.run_checkpoint(
         suite_name, [e for _, e in row_level], frame, gx_dir, run_name, [r for _, r in results]
     )
     results += list(zip([i for i, _ in row_level], checked, strict=True))
@@ -192,73 +188,6 @@ def validate_table(
         suite_name, row_count, table, changed_count,
     )  # fmt: skip
     return report
-
-
-def _run_suite(
-    suite_name: str,
-    expectations: list[dict[str, Any]],
-    frame: Any,
-    gx_dir: Path | None,
-    run_name: str,
-    table_wide: list[Any],
-) -> list[Any]:
-    """Validate a DataFrame with a GX checkpoint; with `gx_dir`, results and Data Docs persist.
-
-    The table-wide results (computed in DuckDB) join the checkpoint's result before it is
-    stored, so a suite's Data Docs page shows every expectation. Returns GX's own results.
-    """
-    gx = _gx()
-    if frame is None:
-        import pandas as pd
-
-        frame = pd.DataFrame({"no_row_level_expectations": []})
-    context = _context(str(gx_dir) if gx_dir else None)
-    suite = context.suites.add_or_update(
-        gx.ExpectationSuite(name=suite_name, expectations=expectations)
-    )
-    datasource = context.data_sources.add_or_update_pandas(DATASOURCE)
-    if suite_name in {asset.name for asset in datasource.assets}:
-        asset = datasource.get_asset(suite_name)
-    else:
-        asset = datasource.add_dataframe_asset(suite_name)
-    if "whole" in {batch.name for batch in asset.batch_definitions}:
-        batch_definition = asset.get_batch_definition("whole")
-    else:
-        batch_definition = asset.add_batch_definition_whole_dataframe("whole")
-    definition = context.validation_definitions.add_or_update(
-        gx.ValidationDefinition(data=batch_definition, suite=suite, name=suite_name)
-    )
-    checkpoint = context.checkpoints.add_or_update(
-        gx.Checkpoint(
-            name=suite_name,
-            validation_definitions=[definition],
-            actions=[],
-            result_format={"result_format": "SUMMARY", "partial_unexpected_count": 5},
-        )
-    )
-    result = checkpoint.run(
-        batch_parameters={"dataframe": frame}, run_id=gx.RunIdentifier(run_name=run_name)
-    )
-    ((identifier, suite_result),) = result.run_results.items()
-    checked = list(suite_result.results)
-    if gx_dir:
-        everything = [*checked, *table_wide]
-        passed = sum(bool(r.success) for r in everything)
-        suite_result.results = everything
-        suite_result.success = passed == len(everything)
-        suite_result.statistics.update(
-            evaluated_expectations=len(everything), successful_expectations=passed,
-            unsuccessful_expectations=len(everything) - passed,
-            success_percent=100 * passed / len(everything) if everything else None,
-        )  # fmt: skip
-        context.validation_results_store.set(identifier, suite_result)
-        context.build_data_docs(resource_identifiers=[identifier])
-    return checked
-
-
-def data_docs_index(gx_dir: Path) -> Path:
-    """The Data Docs site GX builds under `gx_dir`, one page per validation run."""
-    return gx_dir / "gx" / "uncommitted" / "data_docs" / "local_site" / "index.html"
 
 
 def _outcome(suite: str, table: str, result: Any) -> ExpectationOutcome:
@@ -301,28 +230,3 @@ def _store(
             for o in report.outcomes
         ],
     )  # fmt: skip
-
-
-@cache
-def _gx() -> Any:
-    """Import GX quietly: no analytics calls, no INFO flood in task logs."""
-    os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
-    for name in ("great_expectations", "great_expectations._docs_decorators"):
-        logging.getLogger(name).setLevel(logging.WARNING)
-    import great_expectations as gx
-
-    return gx
-
-
-@cache
-def _context(gx_dir: str | None) -> Any:
-    """A file context under the data directory (results + Data Docs), else an in-memory one."""
-    gx = _gx()
-    from great_expectations.data_context.types.base import ProgressBarsConfig
-
-    if gx_dir:
-        context = gx.get_context(mode="file", project_root_dir=gx_dir)
-    else:
-        context = gx.get_context(mode="ephemeral")
-    context.variables.progress_bars = ProgressBarsConfig(globally=False)
-    return context

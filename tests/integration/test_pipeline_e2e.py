@@ -11,9 +11,9 @@ import pytest
 
 from feedwarehouse.cli import main
 from feedwarehouse.config import data_paths, load_feeds
+from feedwarehouse.gx_checkpoint import data_docs_index
 from feedwarehouse.pipeline import MARTS, MARTS_SUITES, gx_dir, run_all
 from feedwarehouse.sample import SampleSet, generate_sample, normalize_tag
-from feedwarehouse.validate import data_docs_index
 
 RUN_DATE = date(2026, 11, 23)
 

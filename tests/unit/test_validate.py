@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from feedwarehouse import validate
+from feedwarehouse import gx_checkpoint, validate
 from feedwarehouse.config import Paths, data_paths
 from feedwarehouse.publish import publish
 from feedwarehouse.validate import ValidationFailed, validate_table
@@ -78,9 +78,9 @@ def test_row_checks_read_only_the_changed_rows_and_the_columns_they_name(
 ):
     suites = tmp_path / "suites"
     frames = []
-    run_suite = validate._run_suite
+    run_checkpoint = gx_checkpoint.run_checkpoint
     monkeypatch.setattr(
-        validate, "_run_suite", lambda *a: frames.append(a[2].copy()) or run_suite(*a)
+        gx_checkpoint, "run_checkpoint", lambda *a: frames.append(a[2].copy()) or run_checkpoint(*a)
     )
     write_posts(paths, [("p1", 10, DAY1), ("p2", 20, DAY1)])
     first = gate(paths, DAY1, suites)
