@@ -9,14 +9,10 @@ from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-from feedwarehouse.config import ConfigError, Paths, data_paths, feeds_file, load_feeds
+from feedwarehouse.config import ConfigError, data_paths, feeds_file, load_feeds
 from feedwarehouse.sample import DEFAULT_END_DATE
 
 EXIT_BUSY = 75  # EX_TEMPFAIL: another run holds the warehouse, try again later
-EXAMPLE_QUERY = """\
-select t.name as tag, count(*) as posts
-from marts.post_tags pt join marts.tags t using (tag_id)
-group by all order by posts desc, tag limit 10;"""
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -124,6 +120,7 @@ def _iso_date(value: str) -> date:
 
 def _run(args: argparse.Namespace) -> int:
     from feedwarehouse.pipeline import run_all  # heavy imports only for this command
+    from feedwarehouse.reports import closing_report
     from feedwarehouse.transform import TransformFailed
     from feedwarehouse.validate import ValidationFailed
     from feedwarehouse.warehouse import WriterBusy
@@ -147,7 +144,7 @@ def _run(args: argparse.Namespace) -> int:
         return EXIT_BUSY
     for feed_id, error in summary.failed.items():
         print(f"error: feed {feed_id} failed for {args.date}: {error}", file=sys.stderr)
-    print(report(paths, args.date, summary.mart_rows))
+    print(closing_report(paths, args.date, summary.mart_rows))
     return 0 if summary.ok else 1
 
 
@@ -215,58 +212,15 @@ def _replay(args: argparse.Namespace) -> int:
 
 
 def _summary(args: argparse.Namespace) -> int:
+    from feedwarehouse.reports import closing_report
+
     paths = data_paths(args.data_dir)
     published = paths.published
     if not published.exists():
         print(f"error: {published} does not exist yet: no run has published", file=sys.stderr)
         return 1
-    print(report(paths))
+    print(closing_report(paths))
     return 0
-
-
-def report(
-    paths: Paths, logical_date: date | None = None, counts: dict[str, int] | None = None
-) -> str:
-    """A closing report: rows per mart, the validation verdicts, where BI reads, a query.
-
-    `counts` are the rows per mart when the caller has measured them already (a run has).
-    """
-    from feedwarehouse.pipeline import mart_row_counts
-    from feedwarehouse.quality_page import quality_page_path, suite_verdicts
-    from feedwarehouse.transform import static_docs_page
-    from feedwarehouse.warehouse import connect
-
-    published = paths.published
-
-    counts = counts if counts is not None else mart_row_counts(published)
-    conn = connect(published, read_only=True)
-    try:
-        if logical_date is None:
-            row = conn.execute("select max(logical_date) from quality.validation_runs").fetchone()
-            logical_date = row[0]
-        verdicts = suite_verdicts(conn, logical_date)
-    finally:
-        conn.close()
-    lines = ["", "Marts (rows):"]
-    lines += [f"  marts.{mart:<20} {rows:>6}" for mart, rows in counts.items()]
-    lines.append("Validation:")
-    for v in verdicts:
-        verdict = "passed" if v.passed else "FAILED"
-        lines.append(
-            f"  {v.suite:<22} {logical_date}  {v.met}/{v.expectations} expectations met, {verdict}"
-        )
-    lines += [
-        f"Quality results (opens offline): {quality_page_path(paths).as_uri()}",
-        f"dbt docs (opens offline): {static_docs_page(paths).as_uri()}",
-        "Both are also in the Docs menu of the Airflow UI that `make airflow` starts.",
-        f"BI file (open it read-only): {published}",
-        "Example query:",
-        *(f"  {line}" for line in EXAMPLE_QUERY.splitlines()),
-        "Paste it into any DuckDB client, or run:",
-        f"  .venv/bin/python -c \"import duckdb; duckdb.connect('{published}', read_only=True)"
-        f".sql('{' '.join(EXAMPLE_QUERY.split())}').show()\"",
-    ]
-    return "\n".join(lines)
 
 
 if __name__ == "__main__":

@@ -22,6 +22,7 @@ from feedwarehouse import extract, land, load, publish, quality_page, tables, tr
 from feedwarehouse.config import EXPECTATIONS_DIR, Feed, Paths
 from feedwarehouse.credentials import connection_headers
 from feedwarehouse.fetch_policy import FetchPolicy
+from feedwarehouse.reports import day_outcome, mart_row_counts, newest_validated_day
 from feedwarehouse.warehouse import connect, writer_lock
 
 log = logging.getLogger(__name__)
@@ -37,7 +38,6 @@ def _suite_names(prefix: str) -> tuple[str, ...]:
     return tuple(sorted(specs, key=lambda name: (specs[name].get("requires") == "published", name)))
 
 
-MARTS = transform.mart_models()
 RAW_SUITES = _suite_names("raw")
 MARTS_SUITES = _suite_names("marts")
 
@@ -208,18 +208,6 @@ def publish_marts(paths: Paths) -> Path:
     return target
 
 
-def mart_row_counts(database: Path) -> dict[str, int]:
-    """Rows per mart in a warehouse file, read-only (works on the published BI file)."""
-    conn = connect(database, read_only=True)
-    try:
-        return {
-            mart: conn.execute(f"select count(*) from marts.{mart}").fetchone()[0]  # noqa: S608
-            for mart in MARTS
-        }
-    finally:
-        conn.close()
-
-
 def run_all(
     feeds: list[Feed],
     logical_date: date,
@@ -266,25 +254,9 @@ def _run_steps(
 
 
 def run_report(logical_date: date, paths: Paths) -> dict[str, Any]:
-    """The day's outcome per feed and gate, for the task log, XCom and alerts."""
+    """The day's outcome per feed and gate (reports.day_outcome), read under the writer lock."""
     with writer(paths, f"run report for {logical_date}") as conn:
-        fetches = conn.execute(
-            "select feed_id, error, entry_count from raw.fetches "
-            "where logical_date = ? order by feed_id",
-            [logical_date],
-        ).fetchall()
-        verdicts = quality_page.suite_verdicts(conn, logical_date)
-    return {
-        "logical_date": logical_date.isoformat(),
-        "feeds_ok": [feed for feed, error, _ in fetches if error is None],
-        "feeds_failed": {feed: error for feed, error, _ in fetches if error is not None},
-        "entries_loaded": sum(count or 0 for _, error, count in fetches if error is None),
-        "validation": {
-            v.suite: {"critical_failures": v.critical_failures, "warnings": v.warnings}
-            for v in verdicts
-        },
-        "published": str(paths.published) if paths.published.exists() else None,
-    }
+        return day_outcome(conn, logical_date, paths)
 
 
 def check_published(paths: Paths, expected: date) -> date:
@@ -293,9 +265,7 @@ def check_published(paths: Paths, expected: date) -> date:
     if paths.published.exists():
         conn = connect(paths.published, read_only=True)
         try:
-            newest = conn.execute(
-                "select max(logical_date) from quality.validation_runs"
-            ).fetchone()[0]
+            newest = newest_validated_day(conn)
         finally:
             conn.close()
     if newest is None or newest < expected:

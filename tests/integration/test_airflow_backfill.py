@@ -44,7 +44,7 @@ import duckdb
 import pytest
 import yaml
 
-from feedwarehouse import pipeline
+from feedwarehouse import pipeline, reports
 from feedwarehouse.config import archive_url_for, data_paths, load_feeds
 from feedwarehouse.sample import SampleSet, generate_sample
 
@@ -383,7 +383,7 @@ def test_backfill_by_the_scheduler_publishes_the_marts_of_on_time_runs(
     backfilled = _marts(data_paths(airflow_data).published)
     on_time = _marts(data_paths(ontime_data).published)
     assert sorted(backfilled) == sorted(on_time)
-    assert set(pipeline.MARTS) <= set(backfilled)
+    assert set(reports.MARTS) <= set(backfilled)
     for table, rows in on_time.items():
         assert rows, f"marts.{table} is empty: the comparison would prove nothing"
         assert backfilled[table] == rows, f"marts.{table} differs"
