@@ -10,6 +10,7 @@ reads, and the fixed log-server ports would collide with any other Airflow on th
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import secrets
@@ -211,6 +212,8 @@ def _stop_group(pid: int) -> None:
             return
         deadline = time.monotonic() + grace
         while time.monotonic() < deadline:
+            with contextlib.suppress(ChildProcessError):  # only when this process started it:
+                os.waitpid(pid, os.WNOHANG)  # reaped, or its group lives on as a zombie
             try:
                 os.killpg(pid, 0)
             except ProcessLookupError:
