@@ -24,12 +24,14 @@ FULL = {
     2: {"feeds": 1000, "hosts": 100, "latency": 0.1, "runs": 3},
     3: {"sizes": [10_000, 100_000, 1_000_000], "runs": 3, "slow_s": 600.0},
     4: {"feeds": 50, "items": 10, "runs": 3},
+    5: {"sizes": [200, 1000], "items": 10},
 }
 QUICK = {
     1: {"feeds": 3, "items": 40, "runs": 1},
     2: {"feeds": 50, "hosts": 10, "latency": 0.1, "runs": 1},
     3: {"sizes": [1_000, 5_000], "runs": 1, "slow_s": 600.0},
     4: {"feeds": 3, "items": 5, "runs": 1},
+    5: {"sizes": [20], "items": 5},
 }
 
 
@@ -41,8 +43,10 @@ def _section(number: int) -> Callable[..., Section]:
         from bench import fetch_http as module
     elif number == 3:
         from bench import growth as module
-    else:
+    elif number == 4:
         from bench import orchestration as module
+    else:
+        from bench import airflow_scale as module
     return module.measure
 
 
@@ -51,7 +55,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="small sizes: a smoke check")
     parser.add_argument("--only", help="comma-separated sections to run, e.g. 1,3 (default all)")
     parser.add_argument("--runs", type=int, help="runs per figure (median), overrides defaults")
-    parser.add_argument("--sizes", help="section 3 history sizes, e.g. 10000,100000")
+    parser.add_argument(
+        "--sizes", help="section 3 history sizes (e.g. 10000,100000) or section 5 feed counts"
+    )
     parser.add_argument(
         "--out", type=Path, help="results folder (default bench/; quick: a tmp dir)"
     )
@@ -69,9 +75,9 @@ def main(argv: list[str] | None = None) -> int:
     failed = False
     for number in numbers:
         options = dict(settings[number])
-        if args.runs:
+        if args.runs and "runs" in options:
             options["runs"] = args.runs
-        if args.sizes and number == 3:
+        if args.sizes and number in (3, 5):
             options["sizes"] = [int(size) for size in args.sizes.split(",")]
         print(f"[bench] section {number} {options} …", flush=True)
         start = time.perf_counter()

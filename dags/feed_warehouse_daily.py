@@ -26,11 +26,14 @@ DOC_MD = """
 
 One run per logical date `D`, every step idempotent per (feed, `D`): rerun or backfill any date.
 
-1. **feeds** reads the feeds file (`FEEDWAREHOUSE_FEEDS`; an Airflow Variable of that name wins).
-2. **extract** (one mapped task per feed, named by feed id) fetches and lands the payload,
-   a private feed with its Airflow Connection (`conn_id`); a failing feed is one red box, its
-   log's first ERROR line the reason, recorded in `raw.fetches.error`, and can be cleared
-   alone. Deterministic failures (an HTTP 4xx, no data for `D`) are not retried.
+1. **feeds** reads the feeds file (`FEEDWAREHOUSE_FEEDS`; an Airflow Variable of that name wins)
+   and splits it into a few batches (a host's feeds in one batch).
+2. **extract** (one mapped task per batch, named by its first and last feed) fetches and lands
+   each feed, a private feed with its Airflow Connection (`conn_id`). A failing feed does not
+   fail its batch: it is recorded in `raw.fetches.error` and gets a box of its own in
+   **refetch** (mapped over the failed feeds only, named by feed id): red, the reason on its
+   log's first ERROR line. Clear that box alone to fetch that feed again. Deterministic failures
+   (an HTTP 4xx, no data for `D`) are not retried; a transient one is retried by refetch.
 3. **load_raw** loads the date's landed payloads into `raw.fetches` / `raw.entries`; it fails,
    naming every feed and why, when no feed delivered anything for `D`.
 4. **validate_raw**, **transform** (`dbt build`, per-model lines in its log), **validate_marts**:
@@ -40,7 +43,7 @@ One run per logical date `D`, every step idempotent per (feed, `D`): rerun or ba
 
 Writer tasks share the `feedwarehouse_writer` pool (one slot): DuckDB has one writer. Scheduled
 runs never overlap (`max_active_runs=1`); backfill runs may, and the pool still serializes
-writes. Code: `include/feedwarehouse/pipeline.py`.
+writes. Code: `include/feedwarehouse/pipeline.py` and `extract_batches.py`.
 """
 
 
@@ -95,36 +98,63 @@ writer = {"pool": WRITER_POOL, "execution_timeout": timedelta(minutes=30)}
 def feed_warehouse_daily() -> None:
     @task
     def feeds() -> list[dict[str, Any]]:
-        """Read the feeds file: the list the extract tasks are mapped over."""
+        """Read the feeds file, in the batches the extract tasks are mapped over."""
+        from feedwarehouse.config import load_feeds
+        from feedwarehouse.extract_batches import feed_batches
+
+        return [batch.as_dict() for batch in feed_batches(load_feeds(_settings()[1]))]
+
+    @task(map_index_template="{{ task.op_kwargs['batch']['label'] }}")
+    def extract(batch: dict[str, Any]) -> dict[str, Any]:
+        """Fetch and land a batch of feeds (Connections through the Task SDK); a feed's failure
+        is recorded for its refetch box, it does not fail the batch."""
+        from feedwarehouse.credentials import airflow_connection_headers
+        from feedwarehouse.extract_batches import FeedBatch, extract_batch
+
+        outcome = extract_batch(
+            FeedBatch.from_dict(batch).feeds, _logical_date(), _settings()[0],
+            today=_run_started_on(), credentials=airflow_connection_headers,
+        )  # fmt: skip
+        return outcome.as_dict()
+
+    @task(trigger_rule=TriggerRule.ALL_DONE)  # a batch that died leaves its feeds unrecorded
+    def failed_feeds(batches: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """The feeds whose fetch failed (or was never recorded): refetch is mapped over them."""
         from dataclasses import asdict
 
-        from feedwarehouse.config import load_feeds
+        from feedwarehouse.extract_batches import FeedBatch
+        from feedwarehouse.extract_batches import failed_feeds as failed
 
-        return [asdict(feed) for feed in load_feeds(_settings()[1])]
+        configured = [feed for b in batches for feed in FeedBatch.from_dict(b).feeds]
+        return [asdict(feed) for feed in failed(configured, _logical_date(), _settings()[0])]
 
     @task(map_index_template="{{ task.op_kwargs['feed']['id'] }}")
-    def extract(feed: dict[str, Any]) -> str:
-        """Fetch one feed (its Connection through the Task SDK) and land its payload; fails
-        (red, the reason on the log's first ERROR line) if the feed failed."""
+    def refetch(feed: dict[str, Any]) -> str:
+        """One failed feed's own box: red with the reason (first try: the batch's outcome, not
+        fetched again); a retry or a clear fetches this feed again, alone."""
+        from airflow.sdk import get_current_context
+
         from feedwarehouse import pipeline
         from feedwarehouse.config import Feed
         from feedwarehouse.credentials import airflow_connection_headers
+        from feedwarehouse.extract_batches import settle_feed
 
-        logical_date, paths = _logical_date(), _settings()[0]
+        fetch_again = get_current_context()["ti"].try_number > 1
         with expected_failures(pipeline.FeedFailed):
-            manifest = pipeline.extract_feed(
-                Feed(**feed), logical_date, paths, today=_run_started_on(),
-                credentials=airflow_connection_headers,
+            manifest = settle_feed(
+                Feed(**feed), _logical_date(), _settings()[0], fetch_again=fetch_again,
+                today=_run_started_on(), credentials=airflow_connection_headers,
             )  # fmt: skip
         return str(manifest)
 
     @task(trigger_rule=TriggerRule.ALL_DONE, **writer)  # load what landed; failures recorded
-    def load_raw(configured: list[dict[str, Any]]) -> dict[str, Any]:
+    def load_raw(batches: list[dict[str, Any]]) -> dict[str, Any]:
         """Load the date's landed payloads into raw.fetches and raw.entries; fail if no feed
         delivered anything (one bad feed never fails the run, all of them do)."""
         from feedwarehouse import pipeline
 
-        feed_ids, logical_date = [feed["id"] for feed in configured], _logical_date()
+        feed_ids = [feed["id"] for batch in batches for feed in batch["feeds"]]
+        logical_date = _logical_date()
         summary = pipeline.load_raw(logical_date, _settings()[0], feed_ids)
         with expected_failures(pipeline.NothingDelivered):
             pipeline.require_a_delivery(summary, logical_date)
@@ -166,10 +196,13 @@ def feed_warehouse_daily() -> None:
         logging.getLogger(__name__).info("run report: %s", report)
         return report
 
-    configured = feeds()
-    landed = extract.expand(feed=configured)
-    loaded = load_raw(configured)
-    landed >> loaded
+    batches = feeds()
+    extracted = extract.expand(batch=batches)
+    failed = failed_feeds(batches)
+    refetched = refetch.expand(feed=failed)
+    loaded = load_raw(batches)
+    extracted >> failed
+    refetched >> loaded
     loaded >> validate_raw() >> transform() >> validate_marts() >> publish()
 
 

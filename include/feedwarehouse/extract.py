@@ -15,6 +15,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
+from functools import partial
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -103,11 +104,13 @@ def extract_all(
     *,
     today: date | None = None,
     sleep: Callable[[float], None] = time.sleep,
+    credentials: Callable[[str], dict[str, str]] = connection_headers,
 ) -> list[Path]:
     """Extract many feeds concurrently: one HTTP client, per-host limits, a pool sized to hosts.
 
     One feed's failure (even an unexpected exception) is written to its manifest and never
-    stops the others. Returns the manifest paths in the order of `feeds`.
+    stops the others. Returns the manifest paths in the order of `feeds`. `credentials` is
+    called from the pool's threads (see extract).
     """
     policy = policy or default_policy()
     limiter = HostLimiter(policy.per_host)
@@ -117,12 +120,11 @@ def extract_all(
             pool_size([feed.url for feed in feeds], policy), thread_name_prefix="extract"
         ) as pool,
     ):
-        futures = [
-            pool.submit(
-                _extract_recorded, feed, logical_date, paths, policy, today, client, limiter, sleep
-            )
-            for feed in feeds
-        ]
+        one_feed = partial(
+            _extract_recorded, logical_date=logical_date, paths=paths, policy=policy,
+            today=today, client=client, limiter=limiter, sleep=sleep, credentials=credentials,
+        )  # fmt: skip
+        futures = [pool.submit(one_feed, feed) for feed in feeds]
         return [future.result() for future in futures]
 
 
@@ -232,11 +234,12 @@ def _extract_recorded(
     client: httpx.Client,
     limiter: HostLimiter,
     sleep: Callable[[float], None],
+    credentials: Callable[[str], dict[str, str]],
 ) -> Path:
     try:
         return extract(
             feed, logical_date, paths, policy, today=today, client=client, limiter=limiter,
-            sleep=sleep,
+            sleep=sleep, credentials=credentials,
         )  # fmt: skip
     except Exception as exc:  # one feed's bug must not cost the other feeds their run
         log.exception("extracting feed %s for %s failed", feed.id, logical_date)

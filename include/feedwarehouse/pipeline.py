@@ -113,6 +113,11 @@ def extract_feed(
     manifest_file = extract.extract(
         feed, logical_date, paths, policy, today=today, credentials=credentials
     )
+    return require_landed(feed, manifest_file, logical_date)
+
+
+def require_landed(feed: Feed, manifest_file: Path, logical_date: date) -> Path:
+    """The feed's manifest file if it landed; else raise FeedFailed with the recorded reason."""
     manifest = land.read_manifest(manifest_file)
     if not manifest.ok:
         raise FeedFailed(

@@ -52,7 +52,8 @@ def test_no_import_errors(dagbag):
 def test_daily_dag_shape(dagbag):
     dag = dagbag.dags["feed_warehouse_daily"]
     assert [t.task_id for t in dag.tasks] == [
-        "feeds", "extract", "load_raw", "validate_raw", "transform", "validate_marts", "publish",
+        "feeds", "extract", "failed_feeds", "refetch", "load_raw", "validate_raw", "transform",
+        "validate_marts", "publish",
     ]  # fmt: skip
     assert dag.catchup is False
     assert dag.max_active_runs == 1
@@ -60,6 +61,10 @@ def test_daily_dag_shape(dagbag):
     publish = dag.get_task("publish")
     assert [a.name for a in publish.outlets] == ["published_warehouse"]
     assert dag.get_task("load_raw").trigger_rule == "all_done"
+    # batches of feeds; a box per failed feed only, named by feed id
+    assert dag.get_task("refetch").upstream_task_ids == {"failed_feeds"}
+    assert dag.get_task("load_raw").upstream_task_ids == {"feeds", "refetch"}
+    assert dag.get_task("failed_feeds").trigger_rule == "all_done"
     assert dag.get_task("publish").upstream_task_ids == {"validate_marts"}
     writers = {t.task_id for t in dag.tasks if t.pool == "feedwarehouse_writer"}
     assert writers == {"load_raw", "validate_raw", "transform", "validate_marts", "publish"}

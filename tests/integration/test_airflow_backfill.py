@@ -22,7 +22,8 @@ Setup, all under pytest's tmp_path and on 127.0.0.1 only:
   otherwise the unpaused DAG starts today's scheduled (live) run into the same data directory,
   and the exports/watchdog DAGs run too. Backfill runs are created by the CLI, not the timetable.
 
-Checked: three backfill runs, every task successful on its first try, no other run; raw.fetches
+Checked: three backfill runs, every task successful on its first try (refetch skipped: no feed
+failed), no other run; raw.fetches
 holds one archive fetch per (feed, date) from that date's snapshot; every table of schema marts in
 the two published BI files is equal row for row, and marts.posts holds exactly the distinct guids
 of the snapshots.
@@ -52,10 +53,12 @@ DAG_ID = "feed_warehouse_daily"
 DATES = (date(2026, 11, 16), date(2026, 11, 17), date(2026, 11, 18))
 REPO = Path(__file__).resolve().parents[2]
 AIRFLOW = Path(sys.executable).parent / "airflow"
-TASKS = (  # (task_id, map index) of one run: extract is mapped over the two feeds
-    ("extract", 0), ("extract", 1), ("feeds", -1), ("load_raw", -1), ("publish", -1),
+TASKS = (  # (task_id, map index) of one run: extract is mapped over one batch of both feeds
+    ("extract", 0), ("failed_feeds", -1), ("feeds", -1), ("load_raw", -1), ("publish", -1),
     ("transform", -1), ("validate_marts", -1), ("validate_raw", -1),
 )  # fmt: skip
+# no feed failed: refetch, mapped over the failed feeds, had nothing to map and was skipped
+NO_REFETCH = ("refetch", -1, None, "skipped", 0)
 PARSE_DEADLINE_S = 300
 RUN_DEADLINE_S = 15 * 60
 STOP_GRACE_S = 20
@@ -361,11 +364,15 @@ def test_backfill_by_the_scheduler_publishes_the_marts_of_on_time_runs(
         "select substr(r.logical_date, 1, 10), t.task_id, t.map_index, t.rendered_map_index, "
         "t.state, t.try_number from task_instance t join dag_run r using (dag_id, run_id)",
     )
-    assert sorted(tasks) == [
-        (day.isoformat(), task, index, feed_ids[index] if index >= 0 else None, "success", 1)
-        for day in DATES
-        for task, index in TASKS
-    ]
+    batch = f"{feed_ids[0]} … {feed_ids[1]} (2 feeds)"
+    assert sorted(tasks) == sorted(
+        [
+            (day.isoformat(), task, index, batch if index >= 0 else None, "success", 1)
+            for day in DATES
+            for task, index in TASKS
+        ]
+        + [(day.isoformat(), *NO_REFETCH) for day in DATES]
+    )
     assert _query(
         db,
         "select dag_id, substr(from_date, 1, 10), substr(to_date, 1, 10), "
