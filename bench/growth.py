@@ -4,7 +4,8 @@ History is written straight into raw.fetches / raw.entries with DuckDB's range()
 feed per day, ENTRIES_PER_FETCH distinct posts each, for the sample's 50 feed ids. Generating
 XML for a million posts would take longer than the benchmark itself and measure nothing new.
 Then one `dbt build` turns it into marts, validated and published (untimed), and each daily run
-is timed in a fresh process (bench.growth_worker) for its wall time and peak RSS.
+is timed in a fresh process (bench.growth_worker) for its wall time and peak RSS. A run whose
+sizes reach 1,000,000 posts also measures one daily run on MEMORY_SIZE posts, for memory.
 """
 
 # The table speaks in multiplication signs and en dashes, as the results file shows them.
@@ -23,13 +24,15 @@ from bench.common import Figure, Section, quiet_env, run_json_child, timed
 from feedwarehouse import tables
 from feedwarehouse.config import Paths
 from feedwarehouse.sample import generate_sample
-from feedwarehouse.warehouse import connect
+from feedwarehouse.warehouse import connect, duckdb_config
 
 FEEDS = 50
 ENTRIES_PER_FETCH = 10
 ITEMS_PER_DAILY_FEED = 10
 FIRST_DAY = date(2026, 11, 23)  # history ends the day before
 WORKER_TIMEOUT_S = 3600
+MEMORY_SIZE = 3_000_000  # one daily run on this much history: peak RSS past the 1M target
+RSS_LIMIT_MB = 1024  # issue 15: the daily run at 1M posts within 1 GB
 
 # raw column -> SQL over (f: feed number, d: days back, k: entry index, n: post number)
 FETCH_COLUMNS = {
@@ -152,46 +155,18 @@ def measure(work: Path, *, sizes: list[int], runs: int, slow_s: float) -> Sectio
     ]  # fmt: skip
     measured: dict[int, dict[str, Any]] = {}
     for size in sizes:
-        paths = Paths(work / f"history-{size}")
-        shutil.rmtree(paths.data_dir, ignore_errors=True)
-        history_s, history = timed(lambda paths=paths, size=size: build_history(paths, size))
-        # history built, validated and published: each daily run starts from a BI file
-        bootstrap = worker(
-            "dbt", paths.data_dir, work / "logs" / f"{size}-bootstrap.log",
-            day=FIRST_DAY - timedelta(days=1),
-        )  # fmt: skip
-        daily = []
-        for r in range(runs):
-            day = FIRST_DAY + timedelta(days=r)
-            log = work / "logs" / f"{size}-daily-{r}.log"
-            daily.append(worker("daily", paths.data_dir, log, daily_feeds[r], day))
-            if daily[-1]["seconds"] > slow_s:
-                section.notes.append(
-                    f"{size:,} posts: a daily run took {daily[-1]['seconds']:.0f} s "
-                    f"(> {slow_s:.0f} s), so it was run {len(daily)} time(s) only"
-                )
-                break
-        measured[size] = {
-            "history": history, "history_insert_s": round(history_s, 2),
-            "bootstrap_build_s": round(bootstrap["seconds"], 2),
-            "bootstrap_peak_rss_mb": round(bootstrap["peak_rss_mb"]),
-            "daily": daily,
-            "daily_s": statistics.median(r["seconds"] for r in daily),
-            "daily_peak_rss_mb": statistics.median(r["peak_rss_mb"] for r in daily),
-            "warehouse_mb": round(paths.warehouse.stat().st_size / 1e6),
-            # after the daily runs' publishes: a file updated in place must not keep growing
-            "published_mb": round(paths.published.stat().st_size / 1e6),
-        }  # fmt: skip
-        if size == sizes[-1]:
-            day = FIRST_DAY + timedelta(days=runs)
-            log = work / "logs" / f"{size}-full.log"
-            measured[size]["full"] = worker("full", paths.data_dir, log, daily_feeds[runs], day)
-        shutil.rmtree(paths.data_dir, ignore_errors=True)
+        measured[size] = measure_size(work, size, runs, slow_s, daily_feeds, section,
+                                      full=size == sizes[-1])  # fmt: skip
         if measured[size]["daily_s"] > slow_s and size != sizes[-1]:
             skipped = [s for s in sizes if s > size]
             section.notes.append(f"sizes {skipped} skipped: the {size:,} daily run was too slow")
             break
+    memory: dict[str, Any] | None = None
+    if max(measured) >= 1_000_000 and max(measured) < MEMORY_SIZE:
+        memory = measure_size(work, MEMORY_SIZE, 1, slow_s, daily_feeds, section, full=False)
     section.details = {"feeds": FEEDS, "entries_per_fetch": ENTRIES_PER_FETCH, "sizes": measured}
+    if memory is not None:
+        section.details["memory_size"] = {MEMORY_SIZE: memory}
     base_size = min(measured)
     base = measured[base_size]
     for size, m in measured.items():
@@ -208,11 +183,16 @@ def measure(work: Path, *, sizes: list[int], runs: int, slow_s: float) -> Sectio
     section.notes.append(step_growth_note(measured))
     top = measured[max(measured)]
     rss_ratio = top["daily_peak_rss_mb"] / base["daily_peak_rss_mb"]
+    rss_target = max(measured) >= 1_000_000
     section.figures.append(
         Figure(section.name, f"peak RSS of the daily run, {max(measured):,} posts", "MB",
                top["daily_peak_rss_mb"], None, base["daily_peak_rss_mb"], rss_ratio,
-               f"ours ÷ {base_size:,}-post run", "", None, "", len(top["daily"]))
+               f"ours ÷ {base_size:,}-post run", f"≤ {RSS_LIMIT_MB:,} MB" if rss_target else "",
+               (top["daily_peak_rss_mb"] <= RSS_LIMIT_MB) if rss_target else None,
+               f"DuckDB memory_limit {duckdb_config()['memory_limit']}", len(top["daily"]))
     )  # fmt: skip
+    if memory is not None:
+        section.figures.append(memory_figure(section.name, memory, max(measured), top))
     if "full" in top:
         full = top["full"]
         section.figures.append(
@@ -223,6 +203,71 @@ def measure(work: Path, *, sizes: list[int], runs: int, slow_s: float) -> Sectio
                    + ", ".join(f"{k} {v:.1f}" for k, v in full["steps"].items()), 1)
         )  # fmt: skip
     return section
+
+
+def measure_size(
+    work: Path,
+    size: int,
+    runs: int,
+    slow_s: float,
+    daily_feeds: list[Path],
+    section: Section,
+    *,
+    full: bool,
+) -> dict[str, Any]:
+    """History of `size` posts, bootstrapped; `runs` daily runs (and a full refresh if `full`)."""
+    paths = Paths(work / f"history-{size}")
+    shutil.rmtree(paths.data_dir, ignore_errors=True)
+    history_s, history = timed(lambda: build_history(paths, size))
+    # history built, validated and published: each daily run starts from a BI file
+    bootstrap = worker(
+        "dbt", paths.data_dir, work / "logs" / f"{size}-bootstrap.log",
+        day=FIRST_DAY - timedelta(days=1),
+    )  # fmt: skip
+    daily = []
+    for r in range(runs):
+        day = FIRST_DAY + timedelta(days=r)
+        log = work / "logs" / f"{size}-daily-{r}.log"
+        daily.append(worker("daily", paths.data_dir, log, daily_feeds[r], day))
+        if daily[-1]["seconds"] > slow_s:
+            section.notes.append(
+                f"{size:,} posts: a daily run took {daily[-1]['seconds']:.0f} s "
+                f"(> {slow_s:.0f} s), so it was run {len(daily)} time(s) only"
+            )
+            break
+    result = {
+        "history": history, "history_insert_s": round(history_s, 2),
+        "bootstrap_build_s": round(bootstrap["seconds"], 2),
+        "bootstrap_peak_rss_mb": round(bootstrap["peak_rss_mb"]),
+        "daily": daily,
+        "daily_s": statistics.median(r["seconds"] for r in daily),
+        "daily_peak_rss_mb": statistics.median(r["peak_rss_mb"] for r in daily),
+        "warehouse_mb": round(paths.warehouse.stat().st_size / 1e6),
+        # after the daily runs' publishes: a file updated in place must not keep growing
+        "published_mb": round(paths.published.stat().st_size / 1e6),
+    }  # fmt: skip
+    if full:
+        log = work / "logs" / f"{size}-full.log"
+        result["full"] = worker(
+            "full", paths.data_dir, log, daily_feeds[runs], FIRST_DAY + timedelta(days=runs)
+        )
+    shutil.rmtree(paths.data_dir, ignore_errors=True)
+    return result
+
+
+def memory_figure(
+    section: str, memory: dict[str, Any], top_size: int, top: dict[str, Any]
+) -> Figure:
+    """Peak RSS of one daily run on MEMORY_SIZE posts against the largest timed history."""
+    steps = ", ".join(f"{k} {v:.1f}" for k, v in memory["daily"][0]["steps"].items())
+    return Figure(
+        section, f"peak RSS of the daily run, {MEMORY_SIZE:,} posts", "MB",
+        memory["daily_peak_rss_mb"], None, top["daily_peak_rss_mb"],
+        memory["daily_peak_rss_mb"] / top["daily_peak_rss_mb"], f"ours ÷ {top_size:,}-post run",
+        f"≤ {RSS_LIMIT_MB:,} MB", memory["daily_peak_rss_mb"] <= RSS_LIMIT_MB,
+        f"daily run {memory['daily_s']:.0f} s ({memory['daily_s'] / top['daily_s']:.2f}× the "
+        f"{top_size:,}-post run); warehouse {memory['warehouse_mb']:,} MB; steps (s): {steps}", 1,
+    )  # fmt: skip
 
 
 def _median_steps(runs: list[dict[str, Any]]) -> dict[str, float]:

@@ -1,16 +1,22 @@
 """dbt-duckdb plugin: SQL functions the dbt models need that DuckDB lacks (HTML, Unicode names).
 
-profiles.yml lists this module under `plugins:`; dbt-duckdb calls `configure_connection` on
-every connection it opens (each node, since the profile sets keep_open: false).
+profiles.yml lists this module under `plugins:`; dbt-duckdb calls `update_connection_config`
+before it opens the database (so dbt's DuckDB gets the same settings as the package's:
+warehouse.duckdb_config) and `configure_connection` on every connection it opens (each node,
+since the profile sets keep_open: false).
 """
 
 from __future__ import annotations
 
+from typing import Any
+
 import nh3
+from dbt.adapters.duckdb.credentials import DuckDBCredentials
 from dbt.adapters.duckdb.plugins import BasePlugin
 from duckdb import DuckDBPyConnection
 
 from feedwarehouse import failpoints, text
+from feedwarehouse.warehouse import duckdb_config
 
 
 def sanitize_html(html: str | None) -> str | None:
@@ -34,7 +40,10 @@ FUNCTIONS = {
 
 
 class Plugin(BasePlugin):
-    """Registers FUNCTIONS on each dbt connection."""
+    """Opens dbt's database with the run's DuckDB settings; registers FUNCTIONS on it."""
+
+    def update_connection_config(self, creds: DuckDBCredentials, config: dict[str, Any]) -> None:
+        config.update(duckdb_config())
 
     def configure_connection(self, conn: DuckDBPyConnection) -> None:
         for name, function in FUNCTIONS.items():

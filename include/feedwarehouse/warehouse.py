@@ -19,6 +19,21 @@ from feedwarehouse.config import Paths
 # how long a writer waits for another process to let go of the warehouse file
 WRITER_OPEN_WAIT = float(os.environ.get("FEEDWAREHOUSE_WRITER_OPEN_WAIT", "60"))
 
+MEMORY_LIMIT_ENV = "FEEDWAREHOUSE_MEMORY_LIMIT"
+# DuckDB's default is 80% of RAM, held as buffer cache: a run's RSS grew with its history.
+# This cap (dbt, GX and the Python around them come on top) keeps a daily run under 1 GB;
+# past it DuckDB spills to <file>.tmp beside the warehouse, in the data directory.
+DEFAULT_MEMORY_LIMIT = "400MB"
+
+
+def duckdb_config() -> dict[str, str]:
+    """Settings of every DuckDB database a run opens: ours here, dbt's through its plugin."""
+    return {
+        "memory_limit": os.environ.get(MEMORY_LIMIT_ENV) or DEFAULT_MEMORY_LIMIT,
+        # no model relies on row order without an order by; keeping it costs memory
+        "preserve_insertion_order": "false",
+    }
+
 
 class WriterBusy(RuntimeError):
     """Another process is writing the warehouse; runs of the warehouse never interleave."""
@@ -27,19 +42,19 @@ class WriterBusy(RuntimeError):
 def connect(
     path: Path, *, read_only: bool = False, wait: float = WRITER_OPEN_WAIT
 ) -> duckdb.DuckDBPyConnection:
-    """Open a warehouse file; writers make sure its folder exists.
+    """Open a warehouse file with duckdb_config(); writers make sure its folder exists.
 
     A writer that finds the file held by another process (an analyst who opened the writer's
     file instead of the published copy) retries for `wait` seconds, then raises WriterBusy
     naming that process: the run fails clearly and changes nothing.
     """
     if read_only:
-        return duckdb.connect(str(path), read_only=True)
+        return duckdb.connect(str(path), read_only=True, config=duckdb_config())
     path.parent.mkdir(parents=True, exist_ok=True)
     deadline = time.monotonic() + wait
     while True:
         try:
-            return duckdb.connect(str(path))
+            return duckdb.connect(str(path), config=duckdb_config())
         except duckdb.IOException as exc:
             if "Could not set lock" not in str(exc):
                 raise

@@ -9,16 +9,18 @@ from typing import Any
 
 import duckdb
 import pytest
-from test_dbt_models import dbt_build, entry, insert_fetch, md5
+from test_dbt_models import dbt_build, entry, insert_fetch, md5, rows
 
-from feedwarehouse.tables import ensure_schema
+from feedwarehouse.load import ensure_schema
 
 DAYS = [date(2024, 6, 1) + timedelta(days=n) for n in range(5)]
 COMPARED = (
     "marts.posts", "marts.tags", "marts.post_tags", "marts.authors", "marts.feed_authors",
     "marts.feeds", "marts.daily_posts", "marts.daily_tag_posts", "marts.daily_author_posts",
     "quality.quarantined_entries", "intermediate.int_posts_latest",
+    "intermediate.int_entries_flagged",
 )  # fmt: skip
+BUILD_STAMPED = ("intermediate.int_posts_latest", "intermediate.int_entries_flagged")
 
 
 def post(key: str, day: int, **fields: Any) -> dict[str, Any]:
@@ -64,7 +66,13 @@ def load(data_dir: Path, day: date, items: list[dict[str, Any]], error: str | No
 def tables(database: Path) -> dict[str, list[tuple]]:
     conn = duckdb.connect(str(database), read_only=True)
     try:
-        return {t: conn.execute(f"select * from {t} order by all").fetchall() for t in COMPARED}
+        # built_at: when the build that wrote a row ran, the one column that may differ
+        return {
+            t: conn.execute(f"select * exclude (built_at) from {t} order by all").fetchall()
+            if t in BUILD_STAMPED
+            else conn.execute(f"select * from {t} order by all").fetchall()
+            for t in COMPARED
+        }
     finally:
         conn.close()
 
@@ -135,3 +143,75 @@ def test_snapshot_keeps_edits_as_versions(incremental: Path):
         conn.close()
     assert versions == [("Post a", False), ("A, edited", True)]
     assert current == 6
+
+
+# A second history, newest first per fetch: day 3 deletes B (it lists the older A); a backfill
+# of day 0 loads after days 1-3 and first lists Y, which day 1 (reaching back to A) then shows
+# deleted; days 4-7 move the lookback past days 0-3. Long after, day 3 is reloaded without A
+# (so it no longer reaches back past B: B is not deleted after all, though no fetch that lists
+# B changed) and day 0 without Y (Y is listed nowhere any more).
+LATE_FETCHES: list[tuple[date, list[dict[str, Any]]]] = [
+    (DAYS[0] + timedelta(days=1), [post("c", 3), post("b", 2), post("a", 1)]),
+    (DAYS[0] + timedelta(days=2), [post("d", 4), post("c", 3), post("b", 2), post("a", 1)]),
+    (DAYS[0] + timedelta(days=3), [post("d", 4), post("c", 3), post("a", 1)]),
+    (DAYS[0], [post("b", 2), post("a", 1), post("y", 2)]),
+    (DAYS[0] + timedelta(days=4), [post("e", 5), post("d", 4)]),
+    (DAYS[0] + timedelta(days=5), [post("f", 6), post("e", 5)]),
+    (DAYS[0] + timedelta(days=6), [post("g", 7), post("f", 6)]),
+    (DAYS[0] + timedelta(days=7), [post("h", 8), post("g", 7)]),
+]
+LATE_RELOADS: list[tuple[date, list[dict[str, Any]]]] = [
+    (DAYS[0] + timedelta(days=3), [post("d", 4), post("c", 3)]),
+    (DAYS[0], [post("b", 2), post("a", 1)]),
+]
+
+
+def deletions(data_dir: Path) -> list[tuple]:
+    return rows(
+        data_dir,
+        "select guid, first_seen_on, last_seen_on, times_seen, is_deleted_from_feed"
+        " from intermediate.int_posts_latest order by guid",
+    )
+
+
+def test_backfills_and_reloads_outside_the_lookback(tmp_path: Path):
+    d = [DAYS[0] + timedelta(days=n) for n in range(8)]
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("FEEDWAREHOUSE_DATA_DIR", str(tmp_path))
+        after_backfill: list[tuple] = []
+        for day, items in LATE_FETCHES:
+            load(tmp_path, day, items, None)
+            dbt_build(tmp_path, "--resource-type", "model", "--resource-type", "snapshot")
+            if day == d[0]:
+                after_backfill = deletions(tmp_path)
+        # one build per reload: day 3's alone must undo B's deletion (day 0 lists B)
+        after_reload: list[tuple] = []
+        for day, items in LATE_RELOADS:
+            load(tmp_path, day, items, None, fetched_at=datetime(2024, 6, 20, 8, 0))
+            dbt_build(tmp_path)
+            after_reload = after_reload or deletions(tmp_path)
+        incremental = tables(tmp_path / "warehouse.duckdb")
+        final = deletions(tmp_path)
+        dbt_build(tmp_path, "--full-refresh")
+        refreshed = tables(tmp_path / "warehouse.duckdb")
+    assert after_backfill == [
+        ("gamma-a", d[0], d[3], 4, False),
+        ("gamma-b", d[0], d[2], 3, True),  # day 3 listed the older A but not B
+        ("gamma-c", d[1], d[3], 3, False),
+        ("gamma-d", d[2], d[3], 2, False),
+        ("gamma-y", d[0], d[0], 1, True),  # day 1 listed the older A but not Y
+    ]
+    assert after_reload == [
+        ("gamma-a", d[0], d[2], 3, False),  # day 3's reload no longer lists it
+        ("gamma-b", d[0], d[2], 3, False),  # day 3 now reaches back only to C: scrolled out
+        ("gamma-c", d[1], d[3], 3, False),
+        ("gamma-d", d[2], d[4], 3, False),
+        ("gamma-e", d[4], d[5], 2, False),
+        ("gamma-f", d[5], d[6], 2, False),
+        ("gamma-g", d[6], d[7], 2, False),
+        ("gamma-h", d[7], d[7], 1, False),
+        ("gamma-y", d[0], d[0], 1, True),
+    ]
+    assert final == after_reload[:-1]  # day 0's reload drops Y: it is listed nowhere
+    for table in COMPARED:
+        assert incremental[table] == refreshed[table], table

@@ -282,10 +282,10 @@ def test_schemas_and_materializations(built: Path):
         " where table_schema <> 'raw' group by all order by all",
     )
     assert relations == [
-        # int_entries_identified, int_posts_latest, and the two that call the plugin's
-        # functions (int_tags_normalized, int_authors_resolved)
-        ("intermediate", "BASE TABLE", 4),
-        ("intermediate", "VIEW", 4),
+        # int_entries_identified, int_entries_flagged, int_posts_latest, the two that call the
+        # plugin's functions (int_tags_normalized, int_authors_resolved), int_tag_slugs
+        ("intermediate", "BASE TABLE", 6),
+        ("intermediate", "VIEW", 2),
         ("marts", "BASE TABLE", 9),
         ("quality", "BASE TABLE", 2),  # quarantined_entries (dbt), validation_runs (tables.py)
         ("snapshots", "BASE TABLE", 1),

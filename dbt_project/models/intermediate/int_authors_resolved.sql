@@ -10,13 +10,34 @@ posts_latest as (
 
 ),
 
+-- each spelling once: the plugin's Python functions cost per call
+spellings as (
+
+    select distinct author
+    from posts_latest
+    where author is not null
+
+),
+
+spellings_cleaned as (
+
+    select
+        author,
+        display_name(author) as author_name,
+        name_key(author) as author_key
+    from spellings
+
+),
+
 authors_cleaned as (
 
     select
-        post_id,
-        display_name(author) as author_name,
-        name_key(author) as author_key
+        posts_latest.post_id,
+        spellings_cleaned.author_name,
+        spellings_cleaned.author_key
     from posts_latest
+    inner join spellings_cleaned
+        on posts_latest.author = spellings_cleaned.author
 
 ),
 

@@ -1,8 +1,26 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key='fetch_id',
+        on_schema_change='fail'
+    )
+}}
+
 with
 
-entries_identified as (
+all_entries_identified as (
 
     select * from {{ ref('int_entries_identified') }}
+
+),
+
+-- the fetches int_entries_identified rebuilds (the same rule): every check below is within
+-- one fetch, so the rows of the other fetches stay as they are
+entries_identified as (
+
+    select * from all_entries_identified
+    {{ fetches_to_rebuild('all_entries_identified') }}
 
 ),
 
@@ -74,7 +92,10 @@ final as (
         * exclude (row_defect, listing_number, first_entry_hash),
         has_entry
         and defect_reason is null
-        and not is_exact_duplicate as is_valid
+        and not is_exact_duplicate as is_valid,
+        -- the build that (re)wrote the row: int_posts_latest consolidates the rows written
+        -- since its own last build
+        {{ build_started_at() }} as built_at
     from listings_checked
 
 )

@@ -26,20 +26,7 @@ entries as (
 fetches_to_process as (
 
     select fetches.* from fetches
-    {% if is_incremental() %}
-        where
-            fetches.logical_date >= (
-                select max(built.logical_date) - {{ var('lookback_days') }}::integer
-                from {{ this }} as built
-            )
-            or not exists (
-                select 1
-                from {{ this }} as built
-                where
-                    built.fetch_id = fetches.fetch_id
-                    and built.fetched_at = fetches.fetched_at
-            )
-    {% endif %}
+    {{ fetches_to_rebuild('fetches') }}
 
 ),
 

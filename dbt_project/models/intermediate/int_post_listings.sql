@@ -9,7 +9,10 @@ entries_flagged as (
 -- valid listings only: no rows without entry, no defects, no exact repeats
 valid_listings as (
 
-    select * exclude (entry_hash, defect_reason, is_exact_duplicate, has_entry, is_valid)
+    select
+        * exclude (
+            entry_hash, defect_reason, is_exact_duplicate, has_entry, is_valid, built_at
+        )
     from entries_flagged
     where is_valid
 

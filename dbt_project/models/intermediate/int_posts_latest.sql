@@ -1,26 +1,25 @@
-{{ config(materialized='table') }}
+{# append_new_columns: a table built before built_at existed gets it null, and is rebuilt
+   whole once #}
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key='post_id',
+        on_schema_change='append_new_columns',
+        post_hook=[
+            "delete from {{ this }} where post_id not in"
+            " (select post_id from {{ ref('int_post_listings') }})"
+        ]
+    )
+}}
+
+-- depends_on: {{ ref('int_entries_flagged') }} (read by incremental builds only)
 
 with
 
-post_listings as (
+all_listings as (
 
     select * from {{ ref('int_post_listings') }}
-
-),
-
--- the version from the latest fetch; within one fetch, the first listing
-latest_versions as (
-
-    select
-        *,
-        min(logical_date) over (partition by post_id) as first_seen_on,
-        max(logical_date) over (partition by post_id) as last_seen_on,
-        count(distinct fetch_id) over (partition by post_id) as times_seen
-    from post_listings
-    qualify row_number() over (
-        partition by post_id
-        order by logical_date desc, fetched_at desc, fetch_id desc, entry_index asc
-    ) = 1
 
 ),
 
@@ -31,7 +30,7 @@ fetch_windows as (
         feed_id,
         logical_date,
         min(published_at) as oldest_listed_at
-    from post_listings
+    from all_listings
     group by feed_id, logical_date
 
 ),
@@ -48,6 +47,101 @@ later_windows as (
             rows between 1 following and unbounded following
         ) as oldest_listed_later_at
     from fetch_windows
+
+),
+
+{% if is_incremental() %}
+
+    entries_flagged as (
+
+        select * from {{ ref('int_entries_flagged') }}
+
+    ),
+
+    -- the fetches int_entries_flagged (re)wrote since this model's last build: the lookback,
+    -- reruns, reloads and backfills (a build of this model that failed leaves them for the next)
+    changed_fetches as (
+
+        select distinct
+            fetch_id,
+            feed_id,
+            logical_date
+        from entries_flagged
+        where built_at > coalesce(
+            (select max(built.built_at) from {{ this }} as built), '-infinity'::timestamp
+        )
+
+    ),
+
+    built as (
+
+        select * from {{ this }}
+
+    ),
+
+    -- posts a changed fetch lists now, posts it may have listed before (seen on its date), and
+    -- posts whose deletion check a changed fetch turns (a later fetch reaching back past them)
+    changed_posts as (
+
+        select all_listings.post_id
+        from all_listings
+        inner join changed_fetches
+            on all_listings.fetch_id = changed_fetches.fetch_id
+
+        union
+
+        select built.post_id
+        from built
+        inner join changed_fetches
+            on
+                built.feed_id = changed_fetches.feed_id
+                and changed_fetches.logical_date between built.first_seen_on and built.last_seen_on
+
+        union
+
+        select built.post_id
+        from built
+        left join later_windows
+            on
+                built.feed_id = later_windows.feed_id
+                and built.last_seen_on = later_windows.logical_date
+        where
+            built.is_deleted_from_feed
+            != coalesce(later_windows.oldest_listed_later_at < built.published_at, false)
+
+    ),
+
+    -- every listing of those posts (a post's history is small), so its aggregates are exact
+    post_listings as (
+
+        select * from all_listings
+        where post_id in (select changed_posts.post_id from changed_posts)
+
+    ),
+
+{% else %}
+
+    post_listings as (
+
+        select * from all_listings
+
+    ),
+
+{% endif %}
+
+-- the version from the latest fetch; within one fetch, the first listing
+latest_versions as (
+
+    select
+        *,
+        min(logical_date) over (partition by post_id) as first_seen_on,
+        max(logical_date) over (partition by post_id) as last_seen_on,
+        count(distinct fetch_id) over (partition by post_id) as times_seen
+    from post_listings
+    qualify row_number() over (
+        partition by post_id
+        order by logical_date desc, fetched_at desc, fetch_id desc, entry_index asc
+    ) = 1
 
 ),
 
@@ -126,7 +220,10 @@ final as (
             last_seen_on,
             times_seen,
             is_deleted_from_feed
-        ))::varchar) as version_hash
+        ))::varchar) as version_hash,
+
+        -- the build that wrote the row: the next one consolidates what was flagged since
+        {{ build_started_at() }} as built_at
 
     from deletion_checked
 

@@ -1,3 +1,7 @@
+-- a table, not a view: posts, tags, authors, feed_authors and its tests all read it, and as a
+-- view each of them joined every post's tags again
+{{ config(materialized='table') }}
+
 with
 
 tags_normalized as (

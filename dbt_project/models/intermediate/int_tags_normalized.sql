@@ -19,17 +19,39 @@ categories_unnested as (
 
 ),
 
+-- each spelling once: the plugin's Python functions cost per call, and a few thousand
+-- spellings serve a million posts
+spellings as (
+
+    select distinct category_raw
+    from categories_unnested
+    where category_raw is not null
+
+),
+
 -- entities decoded ("Q&amp;A" is "Q&A") and whitespace collapsed; the key is that name
 -- NFKC-normalized and casefolded, so "WebRTC" and "webrtc " are one tag in any script
-categories_keyed as (
+spellings_keyed as (
 
-    select distinct
-        post_id,
+    select
+        category_raw,
         display_name(category_raw) as category,
         name_key(category_raw) as tag_key,
         slugify(category_raw) as base_slug
+    from spellings
+
+),
+
+categories_keyed as (
+
+    select distinct
+        categories_unnested.post_id,
+        spellings_keyed.category,
+        spellings_keyed.tag_key,
+        spellings_keyed.base_slug
     from categories_unnested
-    where category_raw is not null
+    inner join spellings_keyed
+        on categories_unnested.category_raw = spellings_keyed.category_raw
 
 ),
 

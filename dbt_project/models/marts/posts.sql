@@ -77,6 +77,7 @@ posts_with_counts as (
 
 ),
 
+-- of the posts rebuilt only
 tag_lists as (
 
     select
@@ -85,6 +86,7 @@ tag_lists as (
     from tags_normalized
     inner join tag_slugs
         on tags_normalized.tag_id = tag_slugs.tag_id
+    where tags_normalized.post_id in (select posts_changed.post_id from posts_changed)
     group by tags_normalized.post_id
 
 ),
