@@ -12,7 +12,7 @@ import pytest
 from landing_feed import DAY, FAST, RSS, SHA
 from pytest_httpserver import HTTPServer
 
-from feedwarehouse.config import Feed, Paths, data_paths
+from feedwarehouse.config import Feed, Paths
 from feedwarehouse.extract import extract, extract_all, is_backfill
 from feedwarehouse.fetch_policy import FetchPolicy
 from feedwarehouse.land import (
@@ -23,11 +23,6 @@ from feedwarehouse.land import (
     read_payload,
 )
 from feedwarehouse.sample import generate_sample
-
-
-@pytest.fixture
-def paths(tmp_path: Path) -> Paths:
-    return data_paths(tmp_path / "data")
 
 
 def test_extract_lands_payload_and_manifest(httpserver: HTTPServer, paths: Paths) -> None:

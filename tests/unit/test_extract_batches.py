@@ -9,7 +9,7 @@ from landing_feed import DAY, RSS
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
-from feedwarehouse.config import Feed, Paths, data_paths
+from feedwarehouse.config import Feed, Paths
 from feedwarehouse.credentials import MissingCredentials
 from feedwarehouse.extract_batches import (
     FeedBatch,
@@ -20,11 +20,6 @@ from feedwarehouse.extract_batches import (
 )
 from feedwarehouse.land import read_manifest
 from feedwarehouse.pipeline import FeedFailed
-
-
-@pytest.fixture
-def paths(tmp_path: Path) -> Paths:
-    return data_paths(tmp_path / "data")
 
 
 def test_a_hosts_feeds_stay_in_one_batch_labelled_by_first_and_last_feed() -> None:

@@ -6,13 +6,12 @@ import hashlib
 import json
 from dataclasses import asdict
 from datetime import date
-from pathlib import Path
 
 import pytest
 from landing_feed import DAY, FAST, RSS, SHA
 from pytest_httpserver import HTTPServer
 
-from feedwarehouse.config import Feed, Paths, data_paths
+from feedwarehouse.config import Feed, Paths
 from feedwarehouse.extract import extract
 from feedwarehouse.fetch import FetchResult
 from feedwarehouse.land import (
@@ -24,11 +23,6 @@ from feedwarehouse.land import (
     read_manifest,
     read_payload,
 )
-
-
-@pytest.fixture
-def paths(tmp_path: Path) -> Paths:
-    return data_paths(tmp_path / "data")
 
 
 def test_layout(paths: Paths) -> None:

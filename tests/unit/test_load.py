@@ -11,7 +11,7 @@ import duckdb
 import pytest
 from pytest_httpserver import HTTPServer
 
-from feedwarehouse.config import Feed, Paths, data_paths
+from feedwarehouse.config import Feed, Paths
 from feedwarehouse.extract import extract
 from feedwarehouse.fetch_policy import FetchPolicy
 from feedwarehouse.land import landed_manifests, manifest_path, payload_path, read_manifest
@@ -25,11 +25,6 @@ FAST = FetchPolicy(
     attempts=1, backoff_base=0, connect_timeout=2, read_timeout=2, allow_private=True
 )
 ENTRY_FIELDS = "feed_id, logical_date, entry_index, guid, link, title, author, published_at"
-
-
-@pytest.fixture
-def paths(tmp_path: Path) -> Paths:
-    return data_paths(tmp_path / "data")
 
 
 @pytest.fixture
