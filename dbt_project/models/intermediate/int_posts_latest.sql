@@ -1,5 +1,3 @@
-{# append_new_columns: a table built before built_at existed gets it null, and is rebuilt
-   whole once #}
 {{
     config(
         materialized='incremental',
@@ -14,6 +12,10 @@
 }}
 
 -- depends_on: {{ ref('int_entries_flagged') }} (read by incremental builds only)
+
+{#- A table built before built_at existed has no watermark: it is rebuilt whole once (every post
+    deleted and inserted on post_id), and append_new_columns gives it the column. #}
+{%- set has_watermark = is_incremental() and relation_has_column(this, 'built_at') %}
 
 with
 
@@ -50,7 +52,7 @@ later_windows as (
 
 ),
 
-{% if is_incremental() %}
+{% if has_watermark %}
 
     entries_flagged as (
 
