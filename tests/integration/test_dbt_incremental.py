@@ -215,3 +215,31 @@ def test_backfills_and_reloads_outside_the_lookback(tmp_path: Path):
     assert final == after_reload[:-1]  # day 0's reload drops Y: it is listed nowhere
     for table in COMPARED:
         assert incremental[table] == refreshed[table], table
+
+
+def test_a_table_from_before_the_watermark_is_rebuilt_whole(incremental: Path, tmp_path: Path):
+    """An upgraded warehouse: int_posts_latest built before it had built_at. The next daily build
+    rebuilds it whole (it used to fail: the watermark query named a missing column)."""
+    copy = tmp_path / "upgraded"
+    copy.mkdir()
+    shutil.copy(incremental / "warehouse.duckdb", copy / "warehouse.duckdb")
+    conn = duckdb.connect(str(copy / "warehouse.duckdb"))
+    try:
+        conn.execute("alter table intermediate.int_posts_latest drop column built_at")
+    finally:
+        conn.close()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("FEEDWAREHOUSE_DATA_DIR", str(copy))
+        dbt_build(copy, "--resource-type", "model", "--resource-type", "snapshot")
+    expected = tables(incremental / "warehouse.duckdb")
+    assert tables(copy / "warehouse.duckdb") == expected
+    conn = duckdb.connect(str(copy / "warehouse.duckdb"), read_only=True)
+    try:
+        stamped = conn.execute(
+            "select count(*), count(built_at) from intermediate.int_posts_latest"
+        ).fetchone()
+    finally:
+        conn.close()
+    posts = len(expected["intermediate.int_posts_latest"])
+    assert posts > 0
+    assert stamped == (posts, posts)  # every post rebuilt, stamped
