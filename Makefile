@@ -21,7 +21,7 @@ SAMPLE := $(RUN) feedwarehouse sample --out $(SAMPLE_DIR) --end-date $(TODAY) --
 # `make airflow`: its own Airflow home (PostgreSQL metadata DB), ports overridable
 AIRFLOW_PORT ?= 8080
 AIRFLOW_PG_PORT ?= 54329
-LOCAL_AIRFLOW := $(RUN) python -m feedwarehouse.local_airflow --home $(AIRFLOW_HOME)/local \
+LOCAL_AIRFLOW := $(RUN) python -m feedwarehouse_dev.local_airflow --home $(AIRFLOW_HOME)/local \
 	--data-dir $(FEEDWAREHOUSE_DATA_DIR) --feeds $(SAMPLE_DIR)/feeds.yml
 
 .PHONY: help install run airflow airflow-stop check test lint format bench up clean

@@ -1,7 +1,7 @@
 """Section 5: the daily run under a real scheduler against `feedwarehouse run`, at 200 and 1,000
 feeds.
 
-The stack is `make airflow`'s (`feedwarehouse.local_airflow`: PostgreSQL, api-server, scheduler
+The stack is `make airflow`'s (`feedwarehouse_dev.local_airflow`: PostgreSQL, api-server, scheduler
 with LocalExecutor and parallelism 4, dag-processor, triggerer) on free ports of 127.0.0.1, with
 the scheduler's own timetable off so that only the runs triggered here run. The feeds are the
 generated sample (file:// URLs, as `make airflow` serves them), one sample per size. Each size's
@@ -28,10 +28,10 @@ from typing import Any
 import httpx
 
 from bench.common import VENV_BIN, Figure, Section, quiet_env, run_child
-from feedwarehouse import local_airflow
 from feedwarehouse.config import DATA_DIR_ENV, FEEDS_ENV, Paths
-from feedwarehouse.pipeline import mart_row_counts
-from feedwarehouse.sample import generate_sample
+from feedwarehouse.orchestration.steps import mart_row_counts
+from feedwarehouse_dev import local_airflow
+from feedwarehouse_dev.sample import generate_sample
 
 DAG_ID = local_airflow.DAG_ID
 TARGET_RATIO = 2.0

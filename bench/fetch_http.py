@@ -23,10 +23,11 @@ from typing import Any
 import httpx
 
 from bench.common import REPO_ROOT, Figure, Section, quiet_env, timed
-from feedwarehouse import extract, fetch_policy, land
 from feedwarehouse.config import Feed, Paths
-from feedwarehouse.fetch_policy import FetchPolicy
-from feedwarehouse.sample import generate_sample
+from feedwarehouse.extract import feeds as extract
+from feedwarehouse.extract import fetch_policy, land
+from feedwarehouse.extract.fetch_policy import FetchPolicy
+from feedwarehouse_dev.sample import generate_sample
 
 FIRST_DATE = date(2026, 11, 23)
 FALLBACK_WORKERS = 8

@@ -23,8 +23,8 @@ from typing import Any
 from bench.common import Figure, Section, quiet_env, run_json_child, timed
 from feedwarehouse import tables
 from feedwarehouse.config import Paths
-from feedwarehouse.sample import generate_sample
 from feedwarehouse.warehouse import connect, duckdb_config
+from feedwarehouse_dev.sample import generate_sample
 
 FEEDS = 50
 ENTRIES_PER_FETCH = 10

@@ -20,8 +20,10 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from feedwarehouse import extract, pipeline, transform
 from feedwarehouse.config import Paths, load_feeds
+from feedwarehouse.extract import feeds as extract
+from feedwarehouse.orchestration import steps as pipeline
+from feedwarehouse.transform import dbt_build as transform
 from feedwarehouse.warehouse import writer_lock
 
 STEPS = (

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from bench.common import REPO_ROOT, VENV_BIN, Figure, Section, quiet_env, run_child
 from feedwarehouse.config import Paths
-from feedwarehouse.sample import generate_sample
+from feedwarehouse_dev.sample import generate_sample
 
 DAG_ID = "feed_warehouse_daily"
 TIMEOUT_S = 1800

@@ -23,11 +23,13 @@ import duckdb
 import feedparser
 
 from bench.common import Figure, Section, median_of
-from feedwarehouse import extract, land, load
 from feedwarehouse.config import Paths, load_feeds
-from feedwarehouse.parse import parse_feed
-from feedwarehouse.sample import generate_sample
+from feedwarehouse.extract import feeds as extract
+from feedwarehouse.extract import land
+from feedwarehouse.load import raw as load
+from feedwarehouse.parse.feed import parse_feed
 from feedwarehouse.warehouse import connect
+from feedwarehouse_dev.sample import generate_sample
 
 LOGICAL_DATE = date(2026, 11, 23)
 NAIVE_DDL = """
@@ -66,7 +68,7 @@ def prepare(work: Path, feeds: int, items: int) -> Landed:
 
 
 def run_ours(landed: Landed, database: Path) -> int:
-    """feedwarehouse.load.load_raw over the landed manifests, into a fresh warehouse file."""
+    """feedwarehouse.load.raw.load_raw over the landed manifests, into a fresh warehouse file."""
     conn = connect(database)
     try:
         summary = load.load_raw(conn, landed.paths, landed.manifests)
@@ -78,7 +80,7 @@ def run_ours(landed: Landed, database: Path) -> int:
 
 
 def run_our_parse(landed: Landed) -> int:
-    """Our parse step alone (feedwarehouse.parse.parse_feed), to split our time."""
+    """Our parse step alone (feedwarehouse.parse.feed.parse_feed), to split our time."""
     return sum(
         len(parse_feed(payload.read_bytes(), source=feed_id).entries)
         for feed_id, payload in landed.payloads

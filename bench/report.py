@@ -18,7 +18,7 @@ uv run --frozen --group bench python -m bench --quick       # smoke check, small
 uv run --frozen --group bench python -m bench --only 3      # one section, merged into results
 uv run --frozen --group bench python -m bench --only 3 --sizes 10000,100000
 ```
-Data comes from `feedwarehouse.sample.generate_sample` (seed 42) and, for section 3's history,
+Data comes from `feedwarehouse_dev.sample.generate_sample` (seed 42) and, for section 3's history,
 from DuckDB `range()`; the HTTP server is `bench/latency_server.py` on loopback addresses only.
 Every figure is the median of the runs shown, its ratio taken against a reference measured in
 the same session on the same machine.

@@ -10,7 +10,7 @@ from typing import Any
 import pendulum
 from airflow.sdk import Asset, Param, TriggerRule, dag, task
 
-from feedwarehouse.orchestration import (
+from feedwarehouse.orchestration.airflow_tasks import (
     PUBLISHED_ASSET_NAME,
     PUBLISHED_ASSET_URI,
     WRITER_POOL,
@@ -43,7 +43,7 @@ One run per logical date `D`, every step idempotent per (feed, `D`): rerun or ba
 
 Writer tasks share the `feedwarehouse_writer` pool (one slot): DuckDB has one writer. Scheduled
 runs never overlap (`max_active_runs=1`); backfill runs may, and the pool still serializes
-writes. Code: `include/feedwarehouse/pipeline.py` and `extract_batches.py`.
+writes. Code: `include/feedwarehouse/orchestration/steps.py` and `extract_batches.py`.
 """
 
 
@@ -100,7 +100,7 @@ def feed_warehouse_daily() -> None:
     def feeds() -> list[dict[str, Any]]:
         """Read the feeds file, in the batches the extract tasks are mapped over."""
         from feedwarehouse.config import load_feeds
-        from feedwarehouse.extract_batches import feed_batches
+        from feedwarehouse.extract.batches import feed_batches
 
         return [batch.as_dict() for batch in feed_batches(load_feeds(_settings()[1]))]
 
@@ -108,8 +108,8 @@ def feed_warehouse_daily() -> None:
     def extract(batch: dict[str, Any]) -> dict[str, Any]:
         """Fetch and land a batch of feeds (Connections through the Task SDK); a feed's failure
         is recorded for its refetch box, it does not fail the batch."""
-        from feedwarehouse.credentials import airflow_connection_headers
-        from feedwarehouse.extract_batches import FeedBatch, extract_batch
+        from feedwarehouse.extract.batches import FeedBatch, extract_batch
+        from feedwarehouse.extract.credentials import airflow_connection_headers
 
         outcome = extract_batch(
             FeedBatch.from_dict(batch).feeds, _logical_date(), _settings()[0],
@@ -122,8 +122,8 @@ def feed_warehouse_daily() -> None:
         """The feeds whose fetch failed (or was never recorded): refetch is mapped over them."""
         from dataclasses import asdict
 
-        from feedwarehouse.extract_batches import FeedBatch
-        from feedwarehouse.extract_batches import failed_feeds as failed
+        from feedwarehouse.extract.batches import FeedBatch
+        from feedwarehouse.extract.batches import failed_feeds as failed
 
         configured = [feed for b in batches for feed in FeedBatch.from_dict(b).feeds]
         return [asdict(feed) for feed in failed(configured, _logical_date(), _settings()[0])]
@@ -134,10 +134,10 @@ def feed_warehouse_daily() -> None:
         fetched again); a retry or a clear fetches this feed again, alone."""
         from airflow.sdk import get_current_context
 
-        from feedwarehouse import pipeline
         from feedwarehouse.config import Feed
-        from feedwarehouse.credentials import airflow_connection_headers
-        from feedwarehouse.extract_batches import settle_feed
+        from feedwarehouse.extract.batches import settle_feed
+        from feedwarehouse.extract.credentials import airflow_connection_headers
+        from feedwarehouse.orchestration import steps as pipeline
 
         fetch_again = get_current_context()["ti"].try_number > 1
         with expected_failures(pipeline.FeedFailed):
@@ -151,7 +151,7 @@ def feed_warehouse_daily() -> None:
     def load_raw(batches: list[dict[str, Any]]) -> dict[str, Any]:
         """Load the date's landed payloads into raw.fetches and raw.entries; fail if no feed
         delivered anything (one bad feed never fails the run, all of them do)."""
-        from feedwarehouse import pipeline
+        from feedwarehouse.orchestration import steps as pipeline
 
         feed_ids = [feed["id"] for batch in batches for feed in batch["feeds"]]
         logical_date = _logical_date()
@@ -163,7 +163,7 @@ def feed_warehouse_daily() -> None:
     @task(**writer)
     def validate_raw() -> dict[str, Any]:
         """Great Expectations on the date's raw rows."""
-        from feedwarehouse import pipeline
+        from feedwarehouse.orchestration import steps as pipeline
 
         reports = pipeline.validate_raw(_logical_date(), _settings()[0])
         return {report.suite: report.as_dict() for report in reports}
@@ -172,7 +172,7 @@ def feed_warehouse_daily() -> None:
     def transform(params: dict[str, Any] | None = None) -> None:
         """dbt build: staging, intermediate, marts, snapshots and their tests (all of raw again
         when the run's `full_refresh` param is set)."""
-        from feedwarehouse import pipeline
+        from feedwarehouse.orchestration import steps as pipeline
 
         full_refresh = bool((params or {}).get("full_refresh"))
         pipeline.transform_marts(_settings()[0], full_refresh=full_refresh)
@@ -180,7 +180,7 @@ def feed_warehouse_daily() -> None:
     @task(**writer)
     def validate_marts() -> dict[str, Any]:
         """Great Expectations on the marts: the last gate before BI."""
-        from feedwarehouse import pipeline
+        from feedwarehouse.orchestration import steps as pipeline
 
         reports = pipeline.validate_marts(_logical_date(), _settings()[0])
         return {report.suite: report.as_dict() for report in reports}
@@ -188,7 +188,7 @@ def feed_warehouse_daily() -> None:
     @task(outlets=[PUBLISHED_WAREHOUSE], **writer)
     def publish() -> dict[str, Any]:
         """Swap the validated marts into the BI file; return the run report."""
-        from feedwarehouse import pipeline
+        from feedwarehouse.orchestration import steps as pipeline
 
         paths = _settings()[0]
         pipeline.publish_marts(paths)

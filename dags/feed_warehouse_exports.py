@@ -5,7 +5,11 @@ from __future__ import annotations
 import pendulum
 from airflow.sdk import Asset, dag, task
 
-from feedwarehouse.orchestration import PUBLISHED_ASSET_NAME, PUBLISHED_ASSET_URI, default_args
+from feedwarehouse.orchestration.airflow_tasks import (
+    PUBLISHED_ASSET_NAME,
+    PUBLISHED_ASSET_URI,
+    default_args,
+)
 
 
 @dag(
@@ -26,7 +30,7 @@ def feed_warehouse_exports() -> None:
         from airflow.sdk import Variable
 
         from feedwarehouse.config import DATA_DIR_ENV, data_paths
-        from feedwarehouse.publish import export_marts
+        from feedwarehouse.publish.bi_file import export_marts
 
         paths = data_paths(Variable.get(DATA_DIR_ENV, default=None))
         return [str(path) for path in export_marts(paths)]

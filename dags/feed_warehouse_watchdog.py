@@ -8,7 +8,7 @@ from datetime import timedelta
 import pendulum
 from airflow.sdk import dag, task
 
-from feedwarehouse.orchestration import default_args
+from feedwarehouse.orchestration.airflow_tasks import default_args
 
 DEADLINE_HOUR = int(os.environ.get("FEEDWAREHOUSE_PUBLISH_DEADLINE_HOUR", "6"))
 
@@ -29,8 +29,8 @@ def feed_warehouse_watchdog() -> None:
         """Fail (and alert) unless the BI file holds the previous day."""
         from airflow.sdk import Variable, get_current_context
 
-        from feedwarehouse import pipeline
         from feedwarehouse.config import DATA_DIR_ENV, data_paths
+        from feedwarehouse.orchestration import steps as pipeline
 
         run_after = get_current_context()["dag_run"].run_after
         paths = data_paths(Variable.get(DATA_DIR_ENV, default=None))

@@ -25,8 +25,8 @@ from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
 from feedwarehouse.config import Paths, data_paths, load_feeds
-from feedwarehouse.fetch_policy import FetchPolicy
-from feedwarehouse.pipeline import RunSummary, run_all
+from feedwarehouse.extract.fetch_policy import FetchPolicy
+from feedwarehouse.orchestration.steps import RunSummary, run_all
 
 DAY1 = date(2026, 11, 23)
 DAY2 = date(2026, 11, 24)

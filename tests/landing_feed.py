@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 from datetime import date
 
-from feedwarehouse.fetch_policy import FetchPolicy
+from feedwarehouse.extract.fetch_policy import FetchPolicy
 
 DAY = date(2026, 11, 23)
 FAST = FetchPolicy(

@@ -15,8 +15,8 @@ from fastapi import FastAPI
 from fastapi.responses import FileResponse, HTMLResponse
 
 from feedwarehouse.config import data_paths
-from feedwarehouse.quality_page import quality_page_path
-from feedwarehouse.transform import static_docs_page
+from feedwarehouse.quality.quality_page import quality_page_path
+from feedwarehouse.transform.dbt_build import static_docs_page
 
 URL_PREFIX = "/feedwarehouse/docs"
 

@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 from feedwarehouse.config import ConfigError, data_paths, feeds_file, load_feeds
-from feedwarehouse.sample import DEFAULT_END_DATE
+from feedwarehouse_dev.sample import DEFAULT_END_DATE
 
 EXIT_BUSY = 75  # EX_TEMPFAIL: another run holds the warehouse, try again later
 
@@ -119,10 +119,10 @@ def _iso_date(value: str) -> date:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from feedwarehouse.pipeline import run_all  # heavy imports only for this command
-    from feedwarehouse.reports import closing_report
-    from feedwarehouse.transform import TransformFailed
-    from feedwarehouse.validate import ValidationFailed
+    from feedwarehouse.orchestration.steps import run_all  # heavy imports only for this command
+    from feedwarehouse.quality.reports import closing_report
+    from feedwarehouse.quality.validate import ValidationFailed
+    from feedwarehouse.transform.dbt_build import TransformFailed
     from feedwarehouse.warehouse import WriterBusy
 
     paths = data_paths(args.data_dir)
@@ -149,7 +149,7 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _sample(args: argparse.Namespace) -> int:
-    from feedwarehouse.sample import ARCHIVE_DIR, generate_sample
+    from feedwarehouse_dev.sample import ARCHIVE_DIR, generate_sample
 
     try:
         sample = generate_sample(
@@ -183,7 +183,7 @@ def _inspect(args: argparse.Namespace) -> int:
 
 
 def _deploy_env(args: argparse.Namespace) -> int:
-    from feedwarehouse.deploy import write_env
+    from feedwarehouse_dev.deploy import write_env
 
     try:
         filled = write_env(args.example, args.out)
@@ -195,8 +195,8 @@ def _deploy_env(args: argparse.Namespace) -> int:
 
 
 def _replay(args: argparse.Namespace) -> int:
-    from feedwarehouse.land import landed_manifests
-    from feedwarehouse.pipeline import load_raw
+    from feedwarehouse.extract.land import landed_manifests
+    from feedwarehouse.orchestration.steps import load_raw
 
     paths = data_paths(args.data_dir)
     if not landed_manifests(paths, args.date):
@@ -212,7 +212,7 @@ def _replay(args: argparse.Namespace) -> int:
 
 
 def _summary(args: argparse.Namespace) -> int:
-    from feedwarehouse.reports import closing_report
+    from feedwarehouse.quality.reports import closing_report
 
     paths = data_paths(args.data_dir)
     published = paths.published

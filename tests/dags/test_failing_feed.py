@@ -30,7 +30,7 @@ from faultkit import Ledger
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
-from feedwarehouse.sample import generate_sample
+from feedwarehouse_dev.sample import generate_sample
 
 AIRFLOW = Path(sys.executable).parent / "airflow"
 DAGS = Path(__file__).resolve().parents[2] / "dags"

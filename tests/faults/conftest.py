@@ -20,7 +20,7 @@ from faultruns import DAY1, DAY2, ITEMS, SHAPE, FeedDays, Undisturbed, copy_data
 from pytest_httpserver import HTTPServer
 
 from feedwarehouse.config import data_paths
-from feedwarehouse.sample import generate_sample
+from feedwarehouse_dev.sample import generate_sample
 
 
 @pytest.fixture(scope="session")

@@ -24,7 +24,7 @@ from faultkit import MART_TABLES, Ledger, diff, table_rows
 from faultruns import DAY2, FeedDays, Undisturbed, cli_env, cli_run, copy_data, run_day
 
 from feedwarehouse.config import Paths, data_paths
-from feedwarehouse.pipeline import writer
+from feedwarehouse.orchestration.steps import writer
 from feedwarehouse.warehouse import WriterBusy, writer_lock
 
 pytestmark = [pytest.mark.faults, pytest.mark.slow]

@@ -20,12 +20,12 @@ from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
 from feedwarehouse.config import Feed, Paths, data_paths
-from feedwarehouse.extract import extract_all
-from feedwarehouse.fetch_policy import FetchPolicy
-from feedwarehouse.land import read_manifest
-from feedwarehouse.load import LoadSummary, load_raw
-from feedwarehouse.sample import generate_sample
+from feedwarehouse.extract.feeds import extract_all
+from feedwarehouse.extract.fetch_policy import FetchPolicy
+from feedwarehouse.extract.land import read_manifest
+from feedwarehouse.load.raw import LoadSummary, load_raw
 from feedwarehouse.warehouse import connect
+from feedwarehouse_dev.sample import generate_sample
 
 pytestmark = pytest.mark.faults
 

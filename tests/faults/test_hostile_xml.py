@@ -29,11 +29,11 @@ from faultkit import Ledger
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
-from feedwarehouse import pipeline
 from feedwarehouse.config import Feed, Paths, data_paths
-from feedwarehouse.extract import extract_all
-from feedwarehouse.fetch_policy import FetchPolicy
-from feedwarehouse.load import LoadSummary
+from feedwarehouse.extract.feeds import extract_all
+from feedwarehouse.extract.fetch_policy import FetchPolicy
+from feedwarehouse.load.raw import LoadSummary
+from feedwarehouse.orchestration import steps as pipeline
 
 pytestmark = pytest.mark.faults
 

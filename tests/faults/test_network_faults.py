@@ -32,12 +32,12 @@ from faultserver import FaultServer
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
-from feedwarehouse import pipeline
 from feedwarehouse.config import Feed, data_paths
-from feedwarehouse.extract import extract_all
-from feedwarehouse.fetch_policy import FetchPolicy
-from feedwarehouse.http_get import MAX_REDIRECTS
-from feedwarehouse.load import LoadSummary
+from feedwarehouse.extract.feeds import extract_all
+from feedwarehouse.extract.fetch_policy import FetchPolicy
+from feedwarehouse.extract.http_get import MAX_REDIRECTS
+from feedwarehouse.load.raw import LoadSummary
+from feedwarehouse.orchestration import steps as pipeline
 
 pytestmark = pytest.mark.faults
 

@@ -27,11 +27,11 @@ from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
 from feedwarehouse.config import ConfigError, Feed, data_paths, load_feeds
-from feedwarehouse.credentials import MissingCredentials, connection_headers
-from feedwarehouse.deploy import write_env
-from feedwarehouse.extract import extract_all
-from feedwarehouse.fetch_policy import FetchPolicy
-from feedwarehouse.land import read_manifest
+from feedwarehouse.extract.credentials import MissingCredentials, connection_headers
+from feedwarehouse.extract.feeds import extract_all
+from feedwarehouse.extract.fetch_policy import FetchPolicy
+from feedwarehouse.extract.land import read_manifest
+from feedwarehouse_dev.deploy import write_env
 
 pytestmark = pytest.mark.faults
 

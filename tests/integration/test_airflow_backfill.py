@@ -45,9 +45,10 @@ import duckdb
 import pytest
 import yaml
 
-from feedwarehouse import pipeline, reports
 from feedwarehouse.config import archive_url_for, data_paths, load_feeds
-from feedwarehouse.sample import SampleSet, generate_sample
+from feedwarehouse.orchestration import steps as pipeline
+from feedwarehouse.quality import reports
+from feedwarehouse_dev.sample import SampleSet, generate_sample
 
 DAG_ID = "feed_warehouse_daily"
 DATES = (date(2026, 11, 16), date(2026, 11, 17), date(2026, 11, 18))

@@ -15,9 +15,15 @@ from pathlib import Path
 import pytest
 
 from feedwarehouse.config import EXPECTATIONS_DIR, Paths, data_paths, load_feeds
-from feedwarehouse.pipeline import MARTS_SUITES, RAW_SUITES, publish_marts, run_all, writer
-from feedwarehouse.sample import generate_sample
-from feedwarehouse.validate import ValidationFailed, validate_gate
+from feedwarehouse.orchestration.steps import (
+    MARTS_SUITES,
+    RAW_SUITES,
+    publish_marts,
+    run_all,
+    writer,
+)
+from feedwarehouse.quality.validate import ValidationFailed, validate_gate
+from feedwarehouse_dev.sample import generate_sample
 
 RUN_DATE = date(2026, 11, 23)
 

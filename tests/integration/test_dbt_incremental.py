@@ -11,7 +11,7 @@ import duckdb
 import pytest
 from test_dbt_models import dbt_build, entry, insert_fetch, md5, rows
 
-from feedwarehouse.load import ensure_schema
+from feedwarehouse.load.raw import ensure_schema
 
 DAYS = [date(2024, 6, 1) + timedelta(days=n) for n in range(5)]
 COMPARED = (

@@ -12,7 +12,7 @@ import duckdb
 import pytest
 from dbt.cli.main import dbtRunner
 
-from feedwarehouse.load import fetch_id_for
+from feedwarehouse.load.raw import fetch_id_for
 from feedwarehouse.tables import ensure_schema
 
 DBT_DIR = Path(__file__).resolve().parents[2] / "dbt_project"
@@ -491,7 +491,7 @@ def test_rerun_of_a_date_then_rebuild_leaves_marts_identical(
 
 def test_docs_describe_every_model_and_column(built: Path):
     from feedwarehouse.config import Paths
-    from feedwarehouse.transform import generate_docs, static_docs_page
+    from feedwarehouse.transform.dbt_build import generate_docs, static_docs_page
 
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("FEEDWAREHOUSE_DATA_DIR", str(built))

@@ -10,10 +10,10 @@ import pytest
 
 from feedwarehouse.cli import main
 from feedwarehouse.config import data_paths, load_feeds
-from feedwarehouse.extract import extract_all
-from feedwarehouse.load import load_raw
-from feedwarehouse.sample import generate_sample
+from feedwarehouse.extract.feeds import extract_all
+from feedwarehouse.load.raw import load_raw
 from feedwarehouse.warehouse import connect
+from feedwarehouse_dev.sample import generate_sample
 
 DAY = date(2026, 11, 23)
 TABLES = ("select * from raw.fetches order by all", "select * from raw.entries order by all")

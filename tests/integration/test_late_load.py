@@ -8,8 +8,8 @@ from pathlib import Path
 import duckdb
 
 from feedwarehouse.config import data_paths, load_feeds
-from feedwarehouse.pipeline import extract_feed, load_raw, transform_marts
-from feedwarehouse.sample import generate_sample
+from feedwarehouse.orchestration.steps import extract_feed, load_raw, transform_marts
+from feedwarehouse_dev.sample import generate_sample
 
 DAYS = [date(2026, 11, 9), date(2026, 11, 1), date(2026, 11, 10)]
 

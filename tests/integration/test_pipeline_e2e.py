@@ -11,10 +11,10 @@ import pytest
 
 from feedwarehouse.cli import main
 from feedwarehouse.config import data_paths, load_feeds
-from feedwarehouse.gx_checkpoint import data_docs_index
-from feedwarehouse.pipeline import MARTS_SUITES, gx_dir, run_all
-from feedwarehouse.reports import MARTS
-from feedwarehouse.sample import SampleSet, generate_sample, normalize_tag
+from feedwarehouse.orchestration.steps import MARTS_SUITES, gx_dir, run_all
+from feedwarehouse.quality.gx_checkpoint import data_docs_index
+from feedwarehouse.quality.reports import MARTS
+from feedwarehouse_dev.sample import SampleSet, generate_sample, normalize_tag
 
 RUN_DATE = date(2026, 11, 23)
 

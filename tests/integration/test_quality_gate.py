@@ -11,9 +11,9 @@ import duckdb
 import pytest
 
 from feedwarehouse.config import EXPECTATIONS_DIR, data_paths, load_feeds
-from feedwarehouse.pipeline import run_all
-from feedwarehouse.sample import generate_sample
-from feedwarehouse.validate import ValidationFailed
+from feedwarehouse.orchestration.steps import run_all
+from feedwarehouse.quality.validate import ValidationFailed
+from feedwarehouse_dev.sample import generate_sample
 
 
 def strict_suites(folder: Path, max_words: int) -> Path:

@@ -9,8 +9,8 @@ import duckdb
 import pytest
 
 from feedwarehouse.config import data_paths, load_feeds
-from feedwarehouse.pipeline import run_all
-from feedwarehouse.sample import generate_sample
+from feedwarehouse.orchestration.steps import run_all
+from feedwarehouse_dev.sample import generate_sample
 
 RUN_DATE = date(2026, 11, 23)
 HOST = "https://defects.example.com"

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from xml.sax.saxutils import escape
 
-from feedwarehouse.sample_rss import WORDPRESS_RSS_OPEN
+from feedwarehouse_dev.sample_rss import WORDPRESS_RSS_OPEN
 
 RSS_TYPE = "application/rss+xml; charset=utf-8"
 ATOM_TYPE = "application/atom+xml; charset=utf-8"

@@ -9,7 +9,7 @@ from types import SimpleNamespace
 import pytest
 from pytest_httpserver import HTTPServer
 
-from feedwarehouse import alerts
+from feedwarehouse.orchestration import alerts
 
 
 def failed_extract_context() -> dict:
@@ -51,7 +51,7 @@ def test_unreachable_webhook_is_logged_not_raised(
     httpserver: HTTPServer, caplog: pytest.LogCaptureFixture
 ):
     httpserver.expect_request("/hook").respond_with_data("down", status=500)
-    with caplog.at_level(logging.ERROR, logger="feedwarehouse.alerts"):
+    with caplog.at_level(logging.ERROR, logger="feedwarehouse.orchestration.alerts"):
         alerts.send("hello", webhook=httpserver.url_for("/hook"))
     hook = httpserver.url_for("/hook")
     assert hook.startswith("http://127.0.0.1:")

@@ -1,8 +1,8 @@
-"""Tests for feedwarehouse.credentials: a Connection's login/password as request headers."""
+"""Tests for feedwarehouse.extract.credentials: a Connection's login/password as request headers."""
 
 from __future__ import annotations
 
-from feedwarehouse.credentials import auth_headers
+from feedwarehouse.extract.credentials import auth_headers
 
 
 def test_auth_headers_basic_bearer_and_extra() -> None:

@@ -1,4 +1,4 @@
-"""Tests for feedwarehouse.extract: live, archive and backfill extraction into the landing zone."""
+"""Tests for extract.feeds: live, archive and backfill extraction into the landing zone."""
 
 from __future__ import annotations
 
@@ -13,16 +13,16 @@ from landing_feed import DAY, FAST, RSS, SHA
 from pytest_httpserver import HTTPServer
 
 from feedwarehouse.config import Feed, Paths
-from feedwarehouse.extract import extract, extract_all, is_backfill
-from feedwarehouse.fetch_policy import FetchPolicy
-from feedwarehouse.land import (
+from feedwarehouse.extract.feeds import extract, extract_all, is_backfill
+from feedwarehouse.extract.fetch_policy import FetchPolicy
+from feedwarehouse.extract.land import (
     manifest_path,
     payload_path,
     previous_manifest,
     read_manifest,
     read_payload,
 )
-from feedwarehouse.sample import generate_sample
+from feedwarehouse_dev.sample import generate_sample
 
 
 def test_extract_lands_payload_and_manifest(httpserver: HTTPServer, paths: Paths) -> None:

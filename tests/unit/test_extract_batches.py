@@ -1,4 +1,4 @@
-"""Tests for feedwarehouse.extract_batches: batches of feeds, and a verdict per failed feed."""
+"""Tests for feedwarehouse.extract.batches: batches of feeds, and a verdict per failed feed."""
 
 from __future__ import annotations
 
@@ -10,16 +10,16 @@ from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
 from feedwarehouse.config import Feed, Paths
-from feedwarehouse.credentials import MissingCredentials
-from feedwarehouse.extract_batches import (
+from feedwarehouse.extract.batches import (
     FeedBatch,
     extract_batch,
     failed_feeds,
     feed_batches,
     settle_feed,
 )
-from feedwarehouse.land import read_manifest
-from feedwarehouse.pipeline import FeedFailed
+from feedwarehouse.extract.credentials import MissingCredentials
+from feedwarehouse.extract.land import read_manifest
+from feedwarehouse.orchestration.steps import FeedFailed
 
 
 def test_a_hosts_feeds_stay_in_one_batch_labelled_by_first_and_last_feed() -> None:

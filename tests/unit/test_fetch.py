@@ -1,4 +1,4 @@
-"""Tests for feedwarehouse.fetch against a local HTTP server (127.0.0.1 only) and file:// URLs."""
+"""Tests for extract.fetch against a local HTTP server (127.0.0.1 only) and file:// URLs."""
 
 from __future__ import annotations
 
@@ -17,9 +17,9 @@ import pytest
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
-from feedwarehouse import http_get
-from feedwarehouse.fetch import USER_AGENT, FetchResult, fetch_url, http_client
-from feedwarehouse.fetch_policy import (
+from feedwarehouse.extract import http_get
+from feedwarehouse.extract.fetch import USER_AGENT, FetchResult, fetch_url, http_client
+from feedwarehouse.extract.fetch_policy import (
     ALLOW_PRIVATE_ENV,
     FILE_ROOTS_ENV,
     MAX_BODY_BYTES,
@@ -28,7 +28,7 @@ from feedwarehouse.fetch_policy import (
     default_policy,
     pool_size,
 )
-from feedwarehouse.http_get import MAX_REDIRECTS
+from feedwarehouse.extract.http_get import MAX_REDIRECTS
 
 FAST = FetchPolicy(
     attempts=3, backoff_base=0, connect_timeout=2, read_timeout=2, allow_private=True

@@ -1,4 +1,4 @@
-"""Tests for feedwarehouse.land: content-addressed payloads and per-date manifests."""
+"""Tests for feedwarehouse.extract.land: content-addressed payloads and per-date manifests."""
 
 from __future__ import annotations
 
@@ -12,9 +12,9 @@ from landing_feed import DAY, FAST, RSS, SHA
 from pytest_httpserver import HTTPServer
 
 from feedwarehouse.config import Feed, Paths
-from feedwarehouse.extract import extract
-from feedwarehouse.fetch import FetchResult
-from feedwarehouse.land import (
+from feedwarehouse.extract.feeds import extract
+from feedwarehouse.extract.fetch import FetchResult
+from feedwarehouse.extract.land import (
     Manifest,
     land,
     landed_manifests,

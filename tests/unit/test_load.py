@@ -1,4 +1,4 @@
-"""Tests for feedwarehouse.load: landed manifests into raw.fetches and raw.entries."""
+"""Tests for feedwarehouse.load.raw: landed manifests into raw.fetches and raw.entries."""
 
 from __future__ import annotations
 
@@ -12,13 +12,13 @@ import pytest
 from pytest_httpserver import HTTPServer
 
 from feedwarehouse.config import Feed, Paths
-from feedwarehouse.extract import extract
-from feedwarehouse.fetch_policy import FetchPolicy
-from feedwarehouse.land import landed_manifests, manifest_path, payload_path, read_manifest
-from feedwarehouse.load import LoadSummary, fetch_id_for, load_raw
-from feedwarehouse.sample import SampleFeed, SampleSet, generate_sample
+from feedwarehouse.extract.feeds import extract
+from feedwarehouse.extract.fetch_policy import FetchPolicy
+from feedwarehouse.extract.land import landed_manifests, manifest_path, payload_path, read_manifest
+from feedwarehouse.load.raw import LoadSummary, fetch_id_for, load_raw
 from feedwarehouse.tables import FETCH_COLUMNS, RAW_DDL, SCHEMAS, ensure_schema
 from feedwarehouse.warehouse import connect
+from feedwarehouse_dev.sample import SampleFeed, SampleSet, generate_sample
 
 DAY = date(2026, 11, 23)
 FAST = FetchPolicy(
@@ -200,7 +200,7 @@ def test_unchanged_payload_is_recorded_without_reparsing(
     def no_parsing(*_args: object, **_kwargs: object) -> None:
         raise AssertionError("an unchanged payload must not be parsed again")
 
-    monkeypatch.setattr("feedwarehouse.load.parse_feed", no_parsing)
+    monkeypatch.setattr("feedwarehouse.load.raw.parse_feed", no_parsing)
     summary = load_raw(conn, paths, [second])
 
     assert summary == LoadSummary(loaded={"webrtc-blog": 0}, unchanged=["webrtc-blog"])

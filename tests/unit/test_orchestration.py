@@ -7,14 +7,14 @@ import logging
 import pytest
 from airflow.sdk import RetryAction
 
-from feedwarehouse.orchestration import (
+from feedwarehouse.orchestration.airflow_tasks import (
     RETRY_POLICY,
     DeterministicFailure,
     ExpectedFailure,
     default_args,
     expected_failures,
 )
-from feedwarehouse.pipeline import FeedFailed
+from feedwarehouse.orchestration.steps import FeedFailed
 
 
 def test_a_deterministic_failure_fails_at_once_with_its_reason_first(

@@ -1,4 +1,4 @@
-"""Tests for feedwarehouse.parse: feedparser output turned into raw-layer records."""
+"""Tests for feedwarehouse.parse.feed: feedparser output turned into raw-layer records."""
 
 # Curly quotes and dashes are deliberate: real feeds carry them.
 # ruff: noqa: RUF001
@@ -12,8 +12,14 @@ from pathlib import Path
 import feedparser
 import pytest
 
-from feedwarehouse.parse import FeedParseError, ParsedEntry, ParsedFeed, count_entries, parse_feed
-from feedwarehouse.sample import generate_sample
+from feedwarehouse.parse.feed import (
+    FeedParseError,
+    ParsedEntry,
+    ParsedFeed,
+    count_entries,
+    parse_feed,
+)
+from feedwarehouse_dev.sample import generate_sample
 
 CONTENT_HTML = (
     '<p>Hello <a href="/relative/">there</a></p>\n'

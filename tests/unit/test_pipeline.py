@@ -9,9 +9,9 @@ import pytest
 from pytest_httpserver import HTTPServer
 
 from feedwarehouse.config import Feed, data_paths
-from feedwarehouse.fetch_policy import FetchPolicy
-from feedwarehouse.load import LoadSummary
-from feedwarehouse.pipeline import (
+from feedwarehouse.extract.fetch_policy import FetchPolicy
+from feedwarehouse.load.raw import LoadSummary
+from feedwarehouse.orchestration.steps import (
     FeedFailed,
     NothingDelivered,
     NotPublished,
@@ -19,7 +19,7 @@ from feedwarehouse.pipeline import (
     extract_feed,
     require_a_delivery,
 )
-from feedwarehouse.publish import publish
+from feedwarehouse.publish.bi_file import publish
 from feedwarehouse.warehouse import connect
 
 

@@ -14,7 +14,7 @@ import duckdb
 import pytest
 
 from feedwarehouse.config import Paths, data_paths
-from feedwarehouse.publish import export_marts, publish, spare_path
+from feedwarehouse.publish.bi_file import export_marts, publish, spare_path
 from feedwarehouse.warehouse import connect
 
 COMPAT_SCRIPT = Path(__file__).resolve().parents[1] / "compat" / "read_bi_file.py"
@@ -239,7 +239,7 @@ def test_a_reader_keeps_its_version_while_it_waits_as_the_spare(paths: Paths):
 KILLED_PUBLISH = """
 import sys
 from feedwarehouse.config import data_paths
-from feedwarehouse.publish import publish
+from feedwarehouse.publish.bi_file import publish
 from feedwarehouse.warehouse import connect
 paths = data_paths(sys.argv[1])
 publish(connect(paths.warehouse), paths)

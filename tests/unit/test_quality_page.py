@@ -1,4 +1,4 @@
-"""Tests for feedwarehouse.quality_page: the offline page of quality.validation_runs."""
+"""Tests for feedwarehouse.quality.quality_page: the offline page of quality.validation_runs."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import duckdb
 import pytest
 
 from feedwarehouse.config import data_paths
-from feedwarehouse.quality_page import quality_page_path, write_quality_page
+from feedwarehouse.quality.quality_page import quality_page_path, write_quality_page
 from feedwarehouse.tables import RESULTS_DDL
 
 D1, D2 = date(2026, 11, 22), date(2026, 11, 23)

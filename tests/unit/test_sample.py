@@ -15,9 +15,9 @@ import yaml
 
 from feedwarehouse.cli import main
 from feedwarehouse.config import archive_url_for, data_paths, load_feeds
-from feedwarehouse.extract import extract
-from feedwarehouse.land import ARCHIVE, read_manifest, read_payload
-from feedwarehouse.sample import (
+from feedwarehouse.extract.feeds import extract
+from feedwarehouse.extract.land import ARCHIVE, read_manifest, read_payload
+from feedwarehouse_dev.sample import (
     SampleSet,
     generate_sample,
     normalize_author,

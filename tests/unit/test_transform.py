@@ -14,7 +14,7 @@ from dbt.version import __version__ as dbt_version
 TASK_LIKE = """
 import logging, os, sys
 logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s %(message)s")
-from feedwarehouse import transform
+from feedwarehouse.transform import dbt_build as transform
 from feedwarehouse.config import data_paths
 if sys.argv[1] == "without-release":
     transform._release_dbt_locks = lambda: None
@@ -43,8 +43,9 @@ def test_dbt_logs_its_lines_and_leaks_no_semaphores(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr[-2000:]
     assert "leaked semaphore" not in done.stderr
     lines = done.stderr.splitlines()
-    assert lines[0] == f"INFO feedwarehouse.transform Running with dbt={dbt_version}"
+    assert lines[0] == f"INFO feedwarehouse.transform.dbt_build Running with dbt={dbt_version}"
+    adapter = f"Registered adapter: duckdb={duckdb_adapter_version}"
     assert [line for line in lines if "Registered adapter" in line] == [
-        f"INFO feedwarehouse.transform Registered adapter: duckdb={duckdb_adapter_version}"
+        f"INFO feedwarehouse.transform.dbt_build {adapter}"
     ]
     assert done.stdout == ""  # dbt's own console output is off: the lines come once, logged

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from feedwarehouse import gx_checkpoint, validate
 from feedwarehouse.config import Paths, data_paths
-from feedwarehouse.publish import publish
-from feedwarehouse.validate import ValidationFailed, validate_table
+from feedwarehouse.publish.bi_file import publish
+from feedwarehouse.quality import gx_checkpoint, validate
+from feedwarehouse.quality.validate import ValidationFailed, validate_table
 from feedwarehouse.warehouse import connect
 
 DAY1, DAY2 = date(2026, 11, 22), date(2026, 11, 23)

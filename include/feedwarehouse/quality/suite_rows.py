@@ -18,7 +18,7 @@ from typing import Any
 
 import duckdb
 
-from feedwarehouse import table_checks
+from feedwarehouse.quality import table_checks
 
 log = logging.getLogger(__name__)
 

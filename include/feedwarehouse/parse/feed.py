@@ -15,8 +15,8 @@ from urllib.parse import urljoin, urlparse
 
 import feedparser
 
-from feedwarehouse import entry_fields
-from feedwarehouse.xml_guard import FeedParseError, check_entities
+from feedwarehouse.parse import entry_fields
+from feedwarehouse.parse.xml_guard import FeedParseError, check_entities
 
 _BOMS = (codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
 __all__ = ["FeedParseError", "ParsedEntry", "ParsedFeed", "parse_feed"]

@@ -24,9 +24,9 @@ from pathlib import Path
 import httpx
 
 from feedwarehouse.config import DATA_DIR_ENV, FEEDS_ENV, REPO_ROOT
-from feedwarehouse.local_postgres import HOST, LocalPostgres, LocalPostgresError
-from feedwarehouse.local_processes import alive, spawn, stop_group
-from feedwarehouse.orchestration import WRITER_POOL
+from feedwarehouse.orchestration.airflow_tasks import WRITER_POOL
+from feedwarehouse_dev.local_postgres import HOST, LocalPostgres, LocalPostgresError
+from feedwarehouse_dev.local_processes import alive, spawn, stop_group
 
 DAG_ID = "feed_warehouse_daily"
 ADMIN = "admin"
@@ -242,7 +242,7 @@ def _instructions(stack: Stack) -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m feedwarehouse.local_airflow")
+    parser = argparse.ArgumentParser(prog="python -m feedwarehouse_dev.local_airflow")
     parser.add_argument("action", choices=("start", "stop"))
     parser.add_argument("--home", type=Path, required=True, help="AIRFLOW_HOME of the stack")
     parser.add_argument("--data-dir", type=Path, required=True, help="FEEDWAREHOUSE_DATA_DIR")

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from xml.sax.saxutils import escape, quoteattr
 
-from feedwarehouse.sample_words import (
+from feedwarehouse_dev.sample_words import (
     APPS,
     AUDIENCES,
     CATEGORIES,

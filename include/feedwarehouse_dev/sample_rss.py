@@ -8,7 +8,7 @@ from email.utils import format_datetime
 from pathlib import Path
 from xml.sax.saxutils import escape, unescape
 
-from feedwarehouse.sample_posts import SampleItem, SamplePost
+from feedwarehouse_dev.sample_posts import SampleItem, SamplePost
 
 GENERATOR = "https://wordpress.org/?v=6.7.1"
 

@@ -12,9 +12,9 @@ from typing import Any
 
 import duckdb
 
-from feedwarehouse import transform
 from feedwarehouse.config import Paths
-from feedwarehouse.quality_page import quality_page_path, suite_verdicts
+from feedwarehouse.quality.quality_page import quality_page_path, suite_verdicts
+from feedwarehouse.transform import dbt_build as transform
 from feedwarehouse.warehouse import connect
 
 MARTS = transform.mart_models()

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from feedwarehouse.local_processes import pid_alive
+from feedwarehouse_dev.local_processes import pid_alive
 
 HOST = "127.0.0.1"
 USER = "airflow"

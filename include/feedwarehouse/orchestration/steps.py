@@ -18,11 +18,17 @@ from typing import Any
 
 import duckdb
 
-from feedwarehouse import extract, land, load, publish, quality_page, tables, transform, validate
+from feedwarehouse import tables
 from feedwarehouse.config import EXPECTATIONS_DIR, Feed, Paths
-from feedwarehouse.credentials import connection_headers
-from feedwarehouse.fetch_policy import FetchPolicy
-from feedwarehouse.reports import day_outcome, mart_row_counts, newest_validated_day
+from feedwarehouse.extract import feeds as extract
+from feedwarehouse.extract import land
+from feedwarehouse.extract.credentials import connection_headers
+from feedwarehouse.extract.fetch_policy import FetchPolicy
+from feedwarehouse.load import raw as load
+from feedwarehouse.publish import bi_file as publish
+from feedwarehouse.quality import quality_page, validate
+from feedwarehouse.quality.reports import day_outcome, mart_row_counts, newest_validated_day
+from feedwarehouse.transform import dbt_build as transform
 from feedwarehouse.warehouse import connect, writer_lock
 
 log = logging.getLogger(__name__)

@@ -21,7 +21,7 @@ from pathlib import Path
 
 from feedwarehouse import failpoints
 from feedwarehouse.config import Feed, Paths
-from feedwarehouse.fetch import FetchResult
+from feedwarehouse.extract.fetch import FetchResult
 
 LIVE, ARCHIVE = "live", "archive"
 

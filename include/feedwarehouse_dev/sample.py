@@ -14,8 +14,8 @@ from pathlib import Path
 
 import yaml
 
-from feedwarehouse.sample_posts import SampleItem, draw_posts, feed_identity
-from feedwarehouse.sample_rss import item_xml, write_rss
+from feedwarehouse_dev.sample_posts import SampleItem, draw_posts, feed_identity
+from feedwarehouse_dev.sample_rss import item_xml, write_rss
 
 # under the sample directory: <Y>/<m>/<d>/<feed_id>.xml, each feed as it stood at the end of a day
 ARCHIVE_DIR = "archive"

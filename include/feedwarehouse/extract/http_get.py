@@ -9,7 +9,7 @@ from urllib.parse import urljoin, urlparse
 
 import httpx
 
-from feedwarehouse.fetch_policy import ALLOW_PRIVATE_ENV, FetchPolicy, HostLimiter
+from feedwarehouse.extract.fetch_policy import ALLOW_PRIVATE_ENV, FetchPolicy, HostLimiter
 
 MAX_REDIRECTS = 5
 CREDENTIAL_HEADERS = frozenset({"authorization", "cookie", "proxy-authorization"})

@@ -14,8 +14,8 @@ import httpx
 from tenacity import Retrying, retry_if_result, stop_after_attempt
 
 from feedwarehouse import __version__
-from feedwarehouse.fetch_policy import FILE_ROOTS_ENV, FetchPolicy, HostLimiter
-from feedwarehouse.http_get import BodyTooSlow, Refused, get_following_redirects
+from feedwarehouse.extract.fetch_policy import FILE_ROOTS_ENV, FetchPolicy, HostLimiter
+from feedwarehouse.extract.http_get import BodyTooSlow, Refused, get_following_redirects
 
 USER_AGENT = (
     f"feedwarehouse/{__version__} (+https://github.com/feedwarehouse/feedwarehouse; daily feed ELT)"

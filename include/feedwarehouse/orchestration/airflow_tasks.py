@@ -14,7 +14,7 @@ from typing import Any
 
 from airflow.sdk import ExceptionRetryPolicy, RetryAction, RetryRule
 
-from feedwarehouse.alerts import on_task_failure
+from feedwarehouse.orchestration.alerts import on_task_failure
 
 log = logging.getLogger(__name__)
 

@@ -19,11 +19,11 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
-from feedwarehouse import pipeline
 from feedwarehouse.config import Feed, Paths
-from feedwarehouse.credentials import MissingCredentials, connection_headers
-from feedwarehouse.extract import extract_all
-from feedwarehouse.land import manifest_path, read_manifest
+from feedwarehouse.extract.credentials import MissingCredentials, connection_headers
+from feedwarehouse.extract.feeds import extract_all
+from feedwarehouse.extract.land import manifest_path, read_manifest
+from feedwarehouse.orchestration import steps as pipeline
 
 log = logging.getLogger(__name__)
 

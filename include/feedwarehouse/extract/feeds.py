@@ -22,10 +22,10 @@ from urllib.parse import urlparse
 import httpx
 
 from feedwarehouse.config import Feed, Paths, archive_url_for
-from feedwarehouse.credentials import MissingCredentials, connection_headers
-from feedwarehouse.fetch import FetchResult, fetch_url, http_client
-from feedwarehouse.fetch_policy import FetchPolicy, HostLimiter, default_policy, pool_size
-from feedwarehouse.land import (
+from feedwarehouse.extract.credentials import MissingCredentials, connection_headers
+from feedwarehouse.extract.fetch import FetchResult, fetch_url, http_client
+from feedwarehouse.extract.fetch_policy import FetchPolicy, HostLimiter, default_policy, pool_size
+from feedwarehouse.extract.land import (
     ARCHIVE,
     Manifest,
     land,
@@ -36,7 +36,7 @@ from feedwarehouse.land import (
     store_payload,
     write_manifest,
 )
-from feedwarehouse.parse import count_entries
+from feedwarehouse.parse.feed import count_entries
 
 log = logging.getLogger(__name__)
 

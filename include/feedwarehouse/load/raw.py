@@ -15,8 +15,8 @@ import duckdb
 
 from feedwarehouse import failpoints
 from feedwarehouse.config import Paths
-from feedwarehouse.land import Manifest, read_manifest, read_payload, record_parse_result
-from feedwarehouse.parse import FeedParseError, ParsedFeed, parse_feed
+from feedwarehouse.extract.land import Manifest, read_manifest, read_payload, record_parse_result
+from feedwarehouse.parse.feed import FeedParseError, ParsedFeed, parse_feed
 from feedwarehouse.tables import (
     FEED_META_COLUMNS,
     EntryRow,

@@ -18,8 +18,8 @@ from typing import Any
 
 import duckdb
 
-from feedwarehouse import gx_checkpoint, suite_rows, table_checks
 from feedwarehouse.config import EXPECTATIONS_DIR
+from feedwarehouse.quality import gx_checkpoint, suite_rows, table_checks
 from feedwarehouse.tables import ensure_quality_tables
 
 log = logging.getLogger(__name__)

@@ -1,0 +1,1 @@
+"""Load: landed payloads into the raw tables, one transaction per fetch."""

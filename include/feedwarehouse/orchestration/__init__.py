@@ -1,0 +1,1 @@
+"""Orchestration: the step sequence that the DAG and `feedwarehouse run` both run."""

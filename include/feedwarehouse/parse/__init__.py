@@ -1,0 +1,1 @@
+"""Parse: a landed payload into feed and entry records (feedparser, guarded against hostile XML)."""

@@ -1,0 +1,1 @@
+"""Publish: the validated marts swapped atomically into the BI file."""

@@ -1,0 +1,1 @@
+"""Transform: dbt builds the marts from raw (and the functions dbt registers in DuckDB)."""

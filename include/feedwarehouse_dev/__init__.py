@@ -1,0 +1,1 @@
+"""Developer tooling beside the runtime package: local Airflow and PostgreSQL, sample feeds."""
