@@ -1,7 +1,7 @@
 """One measured run in its own process, so its peak RSS is its own: prints one JSON line.
 
 python -m bench.growth_worker daily --data-dir D --feeds F --date YYYY-MM-DD
-    pipeline.run_all, each step timed (the functions `feedwarehouse run` calls)
+    daily.run_all, each step timed (the functions `feedwarehouse run` calls)
 python -m bench.growth_worker full ...   the same with `dbt build --full-refresh`
 python -m bench.growth_worker dbt --data-dir D --date YYYY-MM-DD   one `dbt build` of a history,
     validated and published as of that date: the state a daily run starts from
@@ -21,19 +21,20 @@ from pathlib import Path
 from typing import Any
 
 from feedwarehouse.config import Paths, load_feeds
-from feedwarehouse.extract import feeds as extract
+from feedwarehouse.extract import batches
+from feedwarehouse.orchestration import daily
 from feedwarehouse.orchestration import steps as pipeline
 from feedwarehouse.transform import dbt_build as transform
 from feedwarehouse.warehouse import writer_lock
 
 STEPS = (
-    (extract, "extract_all"),
+    (batches, "extract_all"),
     (pipeline, "load_raw"),
     (pipeline, "validate_raw"),
     (pipeline, "transform_marts"),
     (pipeline, "validate_marts"),
     (pipeline, "publish_marts"),
-    (pipeline, "mart_row_counts"),
+    (daily, "mart_row_counts"),
 )
 
 
@@ -88,7 +89,7 @@ def main() -> None:
         time_steps(steps)
         if args.mode == "full":
             force_full_refresh()
-        summary = pipeline.run_all(load_feeds(args.feeds), args.date, paths)
+        summary = daily.run_all(load_feeds(args.feeds), args.date, paths)
         result.update(
             ok=summary.ok, failed=summary.failed, loaded=sum(summary.loaded.values()),
             mart_rows=summary.mart_rows,

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import logging
 import os
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 import pendulum
@@ -43,7 +42,8 @@ One run per logical date `D`, every step idempotent per (feed, `D`): rerun or ba
 
 Writer tasks share the `feedwarehouse_writer` pool (one slot): DuckDB has one writer. Scheduled
 runs never overlap (`max_active_runs=1`); backfill runs may, and the pool still serializes
-writes. Code: `include/feedwarehouse/orchestration/steps.py` and `extract_batches.py`.
+writes. Code: `include/feedwarehouse/orchestration/daily.py` (the steps, in order; `feedwarehouse
+run` runs the same ones) and `extract/batches.py`.
 """
 
 
@@ -57,20 +57,19 @@ def _settings() -> tuple[Any, Any]:
     return paths, feeds_file(Variable.get(FEEDS_ENV, default=None))
 
 
-def _logical_date() -> date:
+def _day() -> Any:
+    """This run's DayRun: its logical date, the day it really started (a logical date long
+    before it is a backfill), the data paths and the `full_refresh` param."""
     from airflow.sdk import get_current_context
+
+    from feedwarehouse.orchestration.daily import DayRun
 
     context = get_current_context()
-    moment = context.get("logical_date") or context["dag_run"].run_after
-    return moment.date()
-
-
-def _run_started_on() -> date:
-    """The day this run really started: a logical date long before it is a backfill."""
-    from airflow.sdk import get_current_context
-
-    dag_run = get_current_context()["dag_run"]
-    return (dag_run.start_date or dag_run.run_after).date()
+    dag_run = context["dag_run"]
+    logical_date = (context.get("logical_date") or dag_run.run_after).date()
+    started = (dag_run.start_date or dag_run.run_after).date()
+    full_refresh = bool((context.get("params") or {}).get("full_refresh"))
+    return DayRun(logical_date, _settings()[0], today=started, full_refresh=full_refresh)
 
 
 writer = {"pool": WRITER_POOL, "execution_timeout": timedelta(minutes=30)}
@@ -108,14 +107,12 @@ def feed_warehouse_daily() -> None:
     def extract(batch: dict[str, Any]) -> dict[str, Any]:
         """Fetch and land a batch of feeds (Connections through the Task SDK); a feed's failure
         is recorded for its refetch box, it does not fail the batch."""
-        from feedwarehouse.extract.batches import FeedBatch, extract_batch
+        from feedwarehouse.extract.batches import FeedBatch
         from feedwarehouse.extract.credentials import airflow_connection_headers
+        from feedwarehouse.orchestration import daily
 
-        outcome = extract_batch(
-            FeedBatch.from_dict(batch).feeds, _logical_date(), _settings()[0],
-            today=_run_started_on(), credentials=airflow_connection_headers,
-        )  # fmt: skip
-        return outcome.as_dict()
+        feeds = FeedBatch.from_dict(batch).feeds
+        return daily.extract(_day(), feeds, credentials=airflow_connection_headers).as_dict()
 
     @task(trigger_rule=TriggerRule.ALL_DONE)  # a batch that died leaves its feeds unrecorded
     def failed_feeds(batches: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -125,8 +122,9 @@ def feed_warehouse_daily() -> None:
         from feedwarehouse.extract.batches import FeedBatch
         from feedwarehouse.extract.batches import failed_feeds as failed
 
+        day = _day()
         configured = [feed for b in batches for feed in FeedBatch.from_dict(b).feeds]
-        return [asdict(feed) for feed in failed(configured, _logical_date(), _settings()[0])]
+        return [asdict(feed) for feed in failed(configured, day.logical_date, day.paths)]
 
     @task(map_index_template="{{ task.op_kwargs['feed']['id'] }}")
     def refetch(feed: dict[str, Any]) -> str:
@@ -135,66 +133,59 @@ def feed_warehouse_daily() -> None:
         from airflow.sdk import get_current_context
 
         from feedwarehouse.config import Feed
+        from feedwarehouse.errors import FeedFailed
         from feedwarehouse.extract.batches import settle_feed
         from feedwarehouse.extract.credentials import airflow_connection_headers
-        from feedwarehouse.orchestration import steps as pipeline
 
+        day = _day()
         fetch_again = get_current_context()["ti"].try_number > 1
-        with expected_failures(pipeline.FeedFailed):
+        with expected_failures(FeedFailed):
             manifest = settle_feed(
-                Feed(**feed), _logical_date(), _settings()[0], fetch_again=fetch_again,
-                today=_run_started_on(), credentials=airflow_connection_headers,
+                Feed(**feed), day.logical_date, day.paths, fetch_again=fetch_again,
+                today=day.today, credentials=airflow_connection_headers,
             )  # fmt: skip
         return str(manifest)
 
+    # The steps of orchestration.daily, one task each; `feedwarehouse run` runs the same ones.
     @task(trigger_rule=TriggerRule.ALL_DONE, **writer)  # load what landed; failures recorded
     def load_raw(batches: list[dict[str, Any]]) -> dict[str, Any]:
         """Load the date's landed payloads into raw.fetches and raw.entries; fail if no feed
         delivered anything (one bad feed never fails the run, all of them do)."""
-        from feedwarehouse.orchestration import steps as pipeline
+        from feedwarehouse.errors import NothingDelivered
+        from feedwarehouse.orchestration import daily
 
         feed_ids = [feed["id"] for batch in batches for feed in batch["feeds"]]
-        logical_date = _logical_date()
-        summary = pipeline.load_raw(logical_date, _settings()[0], feed_ids)
-        with expected_failures(pipeline.NothingDelivered):
-            pipeline.require_a_delivery(summary, logical_date)
-        return summary.as_dict()
+        with expected_failures(NothingDelivered):
+            return daily.load_raw(_day(), feed_ids).as_dict()
 
     @task(**writer)
     def validate_raw() -> dict[str, Any]:
         """Great Expectations on the date's raw rows."""
-        from feedwarehouse.orchestration import steps as pipeline
+        from feedwarehouse.orchestration import daily
 
-        reports = pipeline.validate_raw(_logical_date(), _settings()[0])
-        return {report.suite: report.as_dict() for report in reports}
+        return daily.validate_raw(_day())
 
     @task(**writer)
-    def transform(params: dict[str, Any] | None = None) -> None:
+    def transform() -> None:
         """dbt build: staging, intermediate, marts, snapshots and their tests (all of raw again
         when the run's `full_refresh` param is set)."""
-        from feedwarehouse.orchestration import steps as pipeline
+        from feedwarehouse.orchestration import daily
 
-        full_refresh = bool((params or {}).get("full_refresh"))
-        pipeline.transform_marts(_settings()[0], full_refresh=full_refresh)
+        daily.transform(_day())
 
     @task(**writer)
     def validate_marts() -> dict[str, Any]:
         """Great Expectations on the marts: the last gate before BI."""
-        from feedwarehouse.orchestration import steps as pipeline
+        from feedwarehouse.orchestration import daily
 
-        reports = pipeline.validate_marts(_logical_date(), _settings()[0])
-        return {report.suite: report.as_dict() for report in reports}
+        return daily.validate_marts(_day())
 
     @task(outlets=[PUBLISHED_WAREHOUSE], **writer)
     def publish() -> dict[str, Any]:
         """Swap the validated marts into the BI file; return the run report."""
-        from feedwarehouse.orchestration import steps as pipeline
+        from feedwarehouse.orchestration import daily
 
-        paths = _settings()[0]
-        pipeline.publish_marts(paths)
-        report = pipeline.run_report(_logical_date(), paths)
-        logging.getLogger(__name__).info("run report: %s", report)
-        return report
+        return daily.publish(_day())
 
     batches = feeds()
     extracted = extract.expand(batch=batches)

@@ -4,7 +4,7 @@ import os
 import tempfile
 
 import pytest
-from faultkit import Ledger
+from helpers.faultkit import Ledger
 
 os.environ.setdefault("AIRFLOW_HOME", tempfile.mkdtemp(prefix="feedwarehouse-airflow-"))
 os.environ["AIRFLOW__CORE__LOAD_EXAMPLES"] = "False"
@@ -21,7 +21,7 @@ def httpserver_listen_address() -> tuple[str, int]:
 
 @pytest.fixture
 def fault_ledger(request: pytest.FixtureRequest) -> Ledger:
-    """This test's fault records (tests/faultkit.py), tallied and printed at the session's end."""
+    """This test's fault records (tests/helpers/faultkit.py), tallied and printed at the end."""
     return Ledger(properties=request.node.user_properties)
 
 

@@ -9,8 +9,8 @@ from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-from feedwarehouse.config import ConfigError, data_paths, feeds_file, load_feeds
-from feedwarehouse_dev.sample import DEFAULT_END_DATE
+from feedwarehouse.config import data_paths, feeds_file, load_feeds
+from feedwarehouse.errors import ConfigError
 
 EXIT_BUSY = 75  # EX_TEMPFAIL: another run holds the warehouse, try again later
 
@@ -67,8 +67,9 @@ def _parser() -> argparse.ArgumentParser:
     sample.add_argument(
         "--end-date",
         type=_iso_date,
-        default=DEFAULT_END_DATE,
-        help=f"date of the newest post, YYYY-MM-DD (default {DEFAULT_END_DATE})",
+        default=None,
+        help="date of the newest post, YYYY-MM-DD (default: a fixed date, the same feeds each "
+        "time)",
     )
     sample.add_argument(
         "--archive-days",
@@ -119,11 +120,9 @@ def _iso_date(value: str) -> date:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from feedwarehouse.orchestration.steps import run_all  # heavy imports only for this command
+    from feedwarehouse.errors import DAY_FAILED, WriterBusy
+    from feedwarehouse.orchestration.daily import run_all  # heavy imports only for this command
     from feedwarehouse.quality.reports import closing_report
-    from feedwarehouse.quality.validate import ValidationFailed
-    from feedwarehouse.transform.dbt_build import TransformFailed
-    from feedwarehouse.warehouse import WriterBusy
 
     paths = data_paths(args.data_dir)
     feeds = load_feeds(feeds_file(args.feeds))
@@ -136,7 +135,7 @@ def _run(args: argparse.Namespace) -> int:
             lock_timeout=args.wait,
             full_refresh=args.full_refresh,
         )
-    except (ValidationFailed, TransformFailed) as exc:
+    except DAY_FAILED as exc:  # the DAG fails the same day at the same step
         print(f"error: nothing was published for {args.date}: {exc}", file=sys.stderr)
         return 1
     except WriterBusy as exc:
@@ -149,7 +148,8 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _sample(args: argparse.Namespace) -> int:
-    from feedwarehouse_dev.sample import ARCHIVE_DIR, generate_sample
+    # developer tooling, beside the runtime package: imported only by this command
+    from feedwarehouse_dev.sample import ARCHIVE_DIR, DEFAULT_END_DATE, generate_sample
 
     try:
         sample = generate_sample(
@@ -157,7 +157,7 @@ def _sample(args: argparse.Namespace) -> int:
             feeds=args.feeds,
             items=args.items,
             seed=args.seed,
-            end_date=args.end_date,
+            end_date=args.end_date or DEFAULT_END_DATE,
             archive_days=args.archive_days,
         )
     except ValueError as exc:

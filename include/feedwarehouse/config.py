@@ -14,6 +14,8 @@ from urllib.parse import urlsplit
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, ValidationError, field_validator
 
+from feedwarehouse.errors import ConfigError
+
 DATA_DIR_ENV = "FEEDWAREHOUSE_DATA_DIR"
 FEEDS_ENV = "FEEDWAREHOUSE_FEEDS"
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -24,10 +26,6 @@ EXPECTATIONS_DIR = REPO_ROOT / "expectations"
 _FEED_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 _SCHEMES = ("http://", "https://", "file://")
 _ARCHIVE_FIELDS = frozenset({"Y", "m", "d"})
-
-
-class ConfigError(ValueError):
-    """The feeds file or a setting is unusable; the message says where and why."""
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from pathlib import Path
 import duckdb
 
 from feedwarehouse.config import Paths
+from feedwarehouse.errors import WriterBusy
 
 # how long a writer waits for another process to let go of the warehouse file
 WRITER_OPEN_WAIT = float(os.environ.get("FEEDWAREHOUSE_WRITER_OPEN_WAIT", "60"))
@@ -33,10 +34,6 @@ def duckdb_config() -> dict[str, str]:
         # no model relies on row order without an order by; keeping it costs memory
         "preserve_insertion_order": "false",
     }
-
-
-class WriterBusy(RuntimeError):
-    """Another process is writing the warehouse; runs of the warehouse never interleave."""
 
 
 def connect(

@@ -70,6 +70,23 @@ def test_daily_dag_shape(dagbag):
     assert writers == {"load_raw", "validate_raw", "transform", "validate_marts", "publish"}
 
 
+def test_the_daily_dag_runs_the_steps_feedwarehouse_run_runs(dagbag):
+    """One step sequence: each step of orchestration.daily is a task calling that function."""
+    import inspect
+    import itertools
+
+    from feedwarehouse.orchestration.daily import STEPS
+
+    dag = dagbag.dags["feed_warehouse_daily"]
+    order = [t.task_id for t in dag.topological_sort() if t.task_id in STEPS]
+    assert order == list(STEPS)
+    for before, after in itertools.pairwise(STEPS[1:]):  # extract is mapped, then refetch
+        assert dag.get_task(after).upstream_task_ids == {before}, f"{after} follows {before}"
+    for step in STEPS:
+        source = inspect.getsource(dag.get_task(step).python_callable)
+        assert f"daily.{step}(_day()" in source, f"task {step} does not call daily.{step}"
+
+
 def test_exports_dag_runs_when_the_warehouse_is_published(dagbag):
     dag = dagbag.dags["feed_warehouse_exports"]
     assert [a.name for a in dag.timetable.asset_condition.objects] == ["published_warehouse"]

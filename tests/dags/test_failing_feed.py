@@ -26,7 +26,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from faultkit import Ledger
+from helpers.faultkit import Ledger
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 

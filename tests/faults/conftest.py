@@ -1,7 +1,7 @@
 """Fixtures of the fault suite: two days of two feeds, and their undisturbed warehouse.
 
-- `feed_days`: the local feed server (tests/faultruns.py) with days 1 and 2; day 2 adds a post
-  to each feed and edits the others.
+- `feed_days`: the local feed server (tests/helpers/faultruns.py) with days 1 and 2; day 2
+  adds a post to each feed and edits the others.
 - `after_day1`: a data directory after an undisturbed run of day 1 (in this process).
 - `undisturbed`: a copy of it after an undisturbed run of day 2: the rows every disturbed run
   of day 2 must end with.
@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 import yaml
-from faultkit import MART_TABLES, table_rows
-from faultruns import DAY1, DAY2, ITEMS, SHAPE, FeedDays, Undisturbed, copy_data, run_day
+from helpers.faultkit import MART_TABLES, table_rows
+from helpers.faultruns import DAY1, DAY2, ITEMS, SHAPE, FeedDays, Undisturbed, copy_data, run_day
 from pytest_httpserver import HTTPServer
 
 from feedwarehouse.config import data_paths

@@ -20,8 +20,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from faultkit import MART_TABLES, Ledger, diff, table_rows
-from faultruns import DAY2, FeedDays, Undisturbed, cli_env, cli_run, copy_data, run_day
+from helpers.faultkit import MART_TABLES, Ledger, diff, table_rows
+from helpers.faultruns import DAY2, FeedDays, Undisturbed, cli_env, cli_run, copy_data, run_day
 
 from feedwarehouse.config import Paths, data_paths
 from feedwarehouse.orchestration.steps import writer

@@ -21,9 +21,9 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
-import faultkit
 import pytest
-from faultkit import Ledger
+from helpers import faultkit
+from helpers.faultkit import Ledger
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 

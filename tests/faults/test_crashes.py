@@ -23,8 +23,8 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from faultkit import MART_TABLES, Ledger, diff, differing_tables, table_rows
-from faultruns import DAY2, FeedDays, Undisturbed, copy_data, run_day, run_killed
+from helpers.faultkit import MART_TABLES, Ledger, diff, differing_tables, table_rows
+from helpers.faultruns import DAY2, FeedDays, Undisturbed, copy_data, run_day, run_killed
 
 from feedwarehouse.config import data_paths
 

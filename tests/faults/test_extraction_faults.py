@@ -15,7 +15,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from faultserver import FaultServer
+from helpers.faultserver import FaultServer
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 

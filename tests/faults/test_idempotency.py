@@ -12,8 +12,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from faultkit import MART_TABLES, Ledger, diff, differing_tables, table_rows
-from faultruns import (
+from helpers.faultkit import MART_TABLES, Ledger, diff, differing_tables, table_rows
+from helpers.faultruns import (
     DAY1,
     DAY2,
     FeedDays,

@@ -25,10 +25,10 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
-import faultkit
 import pytest
-from faultkit import Ledger
-from faultserver import FaultServer
+from helpers import faultkit
+from helpers.faultkit import Ledger
+from helpers.faultserver import FaultServer
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 

@@ -21,8 +21,8 @@ from pathlib import Path
 import duckdb
 import pytest
 from cryptography.fernet import Fernet
-from faultkit import Ledger
-from faultruns import Undisturbed
+from helpers.faultkit import Ledger
+from helpers.faultruns import Undisturbed
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 

@@ -9,7 +9,7 @@ Setup, all under pytest's tmp_path and on 127.0.0.1 only:
 - Airflow's feeds file lists each feed with `url` = the live file and `archive_url` = a
   `file://…/snap/{Y}-{m}-{d}/<feed>.xml` template. A backfill must read the archive only; a
   single read of the live url would put foreign posts into the marts.
-- Reference: in this process, `pipeline.run_all` once per date in order, live mode, with `url` =
+- Reference: in this process, `daily.run_all` once per date in order, live mode, with `url` =
   that date's snapshot: exactly what the on-time daily runs would have fetched and built.
 - Airflow, started while the reference is built: what `airflow standalone` runs (SQLite,
   LocalExecutor, the execution api-server on a free port of 127.0.0.1, dag-processor, scheduler;
@@ -46,7 +46,7 @@ import pytest
 import yaml
 
 from feedwarehouse.config import archive_url_for, data_paths, load_feeds
-from feedwarehouse.orchestration import steps as pipeline
+from feedwarehouse.orchestration import daily
 from feedwarehouse.quality import reports
 from feedwarehouse_dev.sample import SampleSet, generate_sample
 
@@ -304,7 +304,7 @@ def test_backfill_by_the_scheduler_publishes_the_marts_of_on_time_runs(
                 feeds_dir / f"ontime-{day.isoformat()}.yml",
                 [{"id": i, "url": snapshot_urls[(i, day)]} for i in feed_ids],
             )
-            summary = pipeline.run_all(load_feeds(ontime_feeds), day, data_paths(ontime_data))
+            summary = daily.run_all(load_feeds(ontime_feeds), day, data_paths(ontime_data))
             assert summary.ok, summary
             assert summary.loaded == dict.fromkeys(feed_ids, 20)
         print(f"\non-time reference built in {time.monotonic() - started:.0f} s", flush=True)

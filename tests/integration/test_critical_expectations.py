@@ -15,11 +15,11 @@ from pathlib import Path
 import pytest
 
 from feedwarehouse.config import EXPECTATIONS_DIR, Paths, data_paths, load_feeds
+from feedwarehouse.orchestration.daily import run_all
 from feedwarehouse.orchestration.steps import (
     MARTS_SUITES,
     RAW_SUITES,
     publish_marts,
-    run_all,
     writer,
 )
 from feedwarehouse.quality.validate import ValidationFailed, validate_gate

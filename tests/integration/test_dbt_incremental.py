@@ -9,7 +9,7 @@ from typing import Any
 
 import duckdb
 import pytest
-from test_dbt_models import dbt_build, entry, insert_fetch, md5, rows
+from helpers.dbt_raw import dbt_build, entry, insert_fetch, md5, rows
 
 from feedwarehouse.load.raw import ensure_schema
 

@@ -8,7 +8,8 @@ from pathlib import Path
 import duckdb
 
 from feedwarehouse.config import data_paths, load_feeds
-from feedwarehouse.orchestration.steps import extract_feed, load_raw, transform_marts
+from feedwarehouse.extract.batches import extract_feed
+from feedwarehouse.orchestration.steps import load_raw, transform_marts
 from feedwarehouse_dev.sample import generate_sample
 
 DAYS = [date(2026, 11, 9), date(2026, 11, 1), date(2026, 11, 10)]

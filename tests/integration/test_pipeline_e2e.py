@@ -11,7 +11,8 @@ import pytest
 
 from feedwarehouse.cli import main
 from feedwarehouse.config import data_paths, load_feeds
-from feedwarehouse.orchestration.steps import MARTS_SUITES, gx_dir, run_all
+from feedwarehouse.orchestration.daily import run_all
+from feedwarehouse.orchestration.steps import MARTS_SUITES, gx_dir
 from feedwarehouse.quality.gx_checkpoint import data_docs_index
 from feedwarehouse.quality.reports import MARTS
 from feedwarehouse_dev.sample import SampleSet, generate_sample, normalize_tag

@@ -11,7 +11,7 @@ import duckdb
 import pytest
 
 from feedwarehouse.config import EXPECTATIONS_DIR, data_paths, load_feeds
-from feedwarehouse.orchestration.steps import run_all
+from feedwarehouse.orchestration.daily import run_all
 from feedwarehouse.quality.validate import ValidationFailed
 from feedwarehouse_dev.sample import generate_sample
 

@@ -9,7 +9,7 @@ import duckdb
 import pytest
 
 from feedwarehouse.config import data_paths, load_feeds
-from feedwarehouse.orchestration.steps import run_all
+from feedwarehouse.orchestration.daily import run_all
 from feedwarehouse_dev.sample import generate_sample
 
 RUN_DATE = date(2026, 11, 23)

@@ -1,6 +1,7 @@
-"""Real-world feed shapes through the real pipeline: every template of tests/realworld/shapes.py
-is served on 127.0.0.1, all of them loaded by one `feedwarehouse run`, and the published BI
-file must hold exactly the expected posts, authors and tags, field by field."""
+"""Real-world feed shapes through the real pipeline: every template of
+tests/helpers/realworld/shapes.py is served on 127.0.0.1, all of them loaded by one
+`feedwarehouse run`, and the published BI file must hold exactly the expected posts, authors
+and tags, field by field."""
 
 from __future__ import annotations
 
@@ -12,9 +13,9 @@ from typing import Any
 import duckdb
 import pytest
 import yaml
+from helpers.realworld.shapes import LOGICAL_DATE, TAG_SLUGS, ExpectedPost, Template, corpus
+from helpers.realworld.shapes import expected_authors as authors_of
 from pytest_httpserver import HTTPServer
-from realworld.shapes import LOGICAL_DATE, TAG_SLUGS, ExpectedPost, Template, corpus
-from realworld.shapes import expected_authors as authors_of
 
 from feedwarehouse.cli import main
 from feedwarehouse.config import data_paths

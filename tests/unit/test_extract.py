@@ -9,7 +9,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 import pytest
-from landing_feed import DAY, FAST, RSS, SHA
+from helpers.landing_feed import DAY, FAST, RSS, SHA
 from pytest_httpserver import HTTPServer
 
 from feedwarehouse.config import Feed, Paths

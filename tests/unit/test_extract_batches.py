@@ -5,11 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from landing_feed import DAY, RSS
+from helpers.landing_feed import DAY, RSS
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
 from feedwarehouse.config import Feed, Paths
+from feedwarehouse.errors import FeedFailed
 from feedwarehouse.extract.batches import (
     FeedBatch,
     extract_batch,
@@ -19,7 +20,6 @@ from feedwarehouse.extract.batches import (
 )
 from feedwarehouse.extract.credentials import MissingCredentials
 from feedwarehouse.extract.land import read_manifest
-from feedwarehouse.orchestration.steps import FeedFailed
 
 
 def test_a_hosts_feeds_stay_in_one_batch_labelled_by_first_and_last_feed() -> None:

@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from helpers.realworld.shapes import corpus
 from pytest_httpserver import HTTPServer
-from realworld.shapes import corpus
 
 from feedwarehouse.cli import main
 

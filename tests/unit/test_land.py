@@ -8,7 +8,7 @@ from dataclasses import asdict
 from datetime import date
 
 import pytest
-from landing_feed import DAY, FAST, RSS, SHA
+from helpers.landing_feed import DAY, FAST, RSS, SHA
 from pytest_httpserver import HTTPServer
 
 from feedwarehouse.config import Feed, Paths

@@ -7,6 +7,7 @@ import logging
 import pytest
 from airflow.sdk import RetryAction
 
+from feedwarehouse.errors import FeedFailed
 from feedwarehouse.orchestration.airflow_tasks import (
     RETRY_POLICY,
     DeterministicFailure,
@@ -14,7 +15,6 @@ from feedwarehouse.orchestration.airflow_tasks import (
     default_args,
     expected_failures,
 )
-from feedwarehouse.orchestration.steps import FeedFailed
 
 
 def test_a_deterministic_failure_fails_at_once_with_its_reason_first(

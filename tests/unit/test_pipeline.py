@@ -9,16 +9,11 @@ import pytest
 from pytest_httpserver import HTTPServer
 
 from feedwarehouse.config import Feed, data_paths
+from feedwarehouse.errors import FeedFailed, NothingDelivered, NotPublished
+from feedwarehouse.extract.batches import extract_feed
 from feedwarehouse.extract.fetch_policy import FetchPolicy
 from feedwarehouse.load.raw import LoadSummary
-from feedwarehouse.orchestration.steps import (
-    FeedFailed,
-    NothingDelivered,
-    NotPublished,
-    check_published,
-    extract_feed,
-    require_a_delivery,
-)
+from feedwarehouse.orchestration.steps import check_published, require_a_delivery
 from feedwarehouse.publish.bi_file import publish
 from feedwarehouse.warehouse import connect
 

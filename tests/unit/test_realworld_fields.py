@@ -6,7 +6,7 @@ tests/integration/test_realworld_corpus.py asserts the same fields in the publis
 from __future__ import annotations
 
 import pytest
-from realworld.shapes import ExpectedPost, Template, corpus
+from helpers.realworld.shapes import ExpectedPost, Template, corpus
 
 from feedwarehouse.parse.entry_fields import post_date
 from feedwarehouse.parse.feed import ParsedEntry, parse_feed

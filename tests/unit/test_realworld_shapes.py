@@ -8,7 +8,7 @@ from xml.parsers import expat
 
 import feedparser
 import pytest
-from realworld.shapes import TAG_SLUGS, Template, corpus, expected_authors
+from helpers.realworld.shapes import TAG_SLUGS, Template, corpus, expected_authors
 
 ORIGIN = "http://127.0.0.1:8000"
 TEMPLATES = corpus(ORIGIN)

@@ -20,10 +20,12 @@ from typing import Any
 from urllib.parse import urlparse
 
 from feedwarehouse.config import Feed, Paths
+from feedwarehouse.errors import FeedFailed
 from feedwarehouse.extract.credentials import MissingCredentials, connection_headers
+from feedwarehouse.extract.feeds import extract as extract_one
 from feedwarehouse.extract.feeds import extract_all
+from feedwarehouse.extract.fetch_policy import FetchPolicy
 from feedwarehouse.extract.land import manifest_path, read_manifest
-from feedwarehouse.orchestration import steps as pipeline
 
 log = logging.getLogger(__name__)
 
@@ -86,6 +88,7 @@ def extract_batch(
     *,
     today: date | None = None,
     credentials: Callable[[str], dict[str, str]] = connection_headers,
+    policy: FetchPolicy | None = None,
 ) -> BatchOutcome:
     """Extract the feeds concurrently (see extract.extract_all); a feed's failure is recorded
     in its manifest and returned, never raised.
@@ -94,12 +97,14 @@ def extract_batch(
     channel to its supervisor is one socket.
     """
     credentials = _looked_up(credentials, {feed.conn_id for feed in feeds if feed.conn_id})
-    manifests = extract_all(feeds, logical_date, paths, today=today, credentials=credentials)
+    manifests = extract_all(
+        feeds, logical_date, paths, policy, today=today, credentials=credentials
+    )
     outcome = BatchOutcome()
     for feed, manifest_file in zip(feeds, manifests, strict=True):
         try:
-            pipeline.require_landed(feed, manifest_file, logical_date)  # logs what landed
-        except pipeline.FeedFailed as exc:
+            require_landed(feed, manifest_file, logical_date)  # logs what landed
+        except FeedFailed as exc:
             outcome.failed[feed.id] = str(exc)
             log.warning("%s", exc)
         else:
@@ -130,7 +135,7 @@ def settle_feed(
     today: date | None = None,
     credentials: Callable[[str], dict[str, str]] = connection_headers,
 ) -> Path:
-    """One failed feed's own verdict: raise pipeline.FeedFailed with its reason, or return its
+    """One failed feed's own verdict: raise FeedFailed with its reason, or return its
     manifest file once it landed.
 
     Without `fetch_again` the batch's recorded outcome is the verdict (a 4xx is not fetched a
@@ -138,10 +143,41 @@ def settle_feed(
     """
     target = manifest_path(paths, feed.id, logical_date)
     if fetch_again or not target.exists():
-        return pipeline.extract_feed(
-            feed, logical_date, paths, today=today, credentials=credentials
+        return extract_feed(feed, logical_date, paths, today=today, credentials=credentials)
+    return require_landed(feed, target, logical_date)
+
+
+def extract_feed(
+    feed: Feed,
+    logical_date: date,
+    paths: Paths,
+    policy: FetchPolicy | None = None,
+    today: date | None = None,
+    credentials: Callable[[str], dict[str, str]] = connection_headers,
+) -> Path:
+    """Fetch and land one feed; raise FeedFailed (after recording it) if the fetch failed.
+
+    `today` is the run's wall-clock date: a logical date over a day behind it is a backfill
+    (archive_url, else what was landed, else "no data"); None means a live fetch.
+    """
+    manifest_file = extract_one(
+        feed, logical_date, paths, policy, today=today, credentials=credentials
+    )
+    return require_landed(feed, manifest_file, logical_date)
+
+
+def require_landed(feed: Feed, manifest_file: Path, logical_date: date) -> Path:
+    """The feed's manifest file if it landed; else raise FeedFailed with the recorded reason."""
+    manifest = read_manifest(manifest_file)
+    if not manifest.ok:
+        raise FeedFailed(
+            f"feed {feed.id} ({manifest.url}) for {logical_date}: {manifest.error}",
+            is_transient=manifest.is_transient,
         )
-    return pipeline.require_landed(feed, target, logical_date)
+    log.info(
+        "landed %s: %s bytes, sha256 %s", feed.id, manifest.payload_bytes, manifest.payload_sha256
+    )
+    return manifest_file
 
 
 def _label(feeds: list[Feed]) -> str:

@@ -1,4 +1,5 @@
-"""The daily run, one function per step; the DAG's tasks and `feedwarehouse run` call these.
+"""What each step of the daily run does, given its date and paths (orchestration.daily puts
+them in order, for the DAG and `feedwarehouse run` alike), and the watchdog's check.
 
 Every step is keyed on (feed, logical date) and safe to rerun. Steps that write the warehouse
 hold the single-writer lock and close their connection before the next step (dbt opens the
@@ -9,9 +10,8 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -19,15 +19,13 @@ from typing import Any
 import duckdb
 
 from feedwarehouse import tables
-from feedwarehouse.config import EXPECTATIONS_DIR, Feed, Paths
-from feedwarehouse.extract import feeds as extract
+from feedwarehouse.config import EXPECTATIONS_DIR, Paths
+from feedwarehouse.errors import NothingDelivered, NotPublished
 from feedwarehouse.extract import land
-from feedwarehouse.extract.credentials import connection_headers
-from feedwarehouse.extract.fetch_policy import FetchPolicy
 from feedwarehouse.load import raw as load
 from feedwarehouse.publish import bi_file as publish
 from feedwarehouse.quality import quality_page, validate
-from feedwarehouse.quality.reports import day_outcome, mart_row_counts, newest_validated_day
+from feedwarehouse.quality.reports import day_outcome, newest_validated_day
 from feedwarehouse.transform import dbt_build as transform
 from feedwarehouse.warehouse import connect, writer_lock
 
@@ -48,42 +46,6 @@ RAW_SUITES = _suite_names("raw")
 MARTS_SUITES = _suite_names("marts")
 
 
-class NotPublished(RuntimeError):
-    """The BI file does not hold the day it should by now: the daily run is late or failing."""
-
-
-class FeedFailed(RuntimeError):
-    """One feed could not be fetched or parsed; the others still load and publish.
-
-    `is_transient`: the failure may pass (timeouts, 5xx), so a later try is worth it; else it
-    is deterministic (a 4xx, no data for the date, a missing Connection) and retrying is waste.
-    """
-
-    def __init__(self, message: str, *, is_transient: bool = False) -> None:
-        super().__init__(message)
-        self.is_transient = is_transient
-
-
-class NothingDelivered(RuntimeError):
-    """No feed delivered anything for the date: the run must not look like a good day."""
-
-
-@dataclass
-class RunSummary:
-    """What a whole run did, for the CLI's closing report and the DAG's logs."""
-
-    logical_date: date
-    loaded: dict[str, int] = field(default_factory=dict)
-    failed: dict[str, str] = field(default_factory=dict)
-    validations: list[dict[str, Any]] = field(default_factory=list)
-    mart_rows: dict[str, int] = field(default_factory=dict)
-    published: Path | None = None
-
-    @property
-    def ok(self) -> bool:
-        return self.published is not None and not self.failed
-
-
 def gx_dir(paths: Paths) -> Path:
     """Great Expectations' project (stored results, Data Docs) lives with the data."""
     return paths.data_dir / "quality"
@@ -100,40 +62,6 @@ def writer(
             yield conn
         finally:
             conn.close()
-
-
-def extract_feed(
-    feed: Feed,
-    logical_date: date,
-    paths: Paths,
-    policy: FetchPolicy | None = None,
-    today: date | None = None,
-    credentials: Callable[[str], dict[str, str]] = connection_headers,
-) -> Path:
-    """Fetch and land one feed; raise FeedFailed (after recording it) if the fetch failed.
-
-    `today` is the run's wall-clock date: a logical date over a day behind it is a backfill
-    (archive_url, else what was landed, else "no data"); None means a live fetch.
-    `credentials` turns the feed's conn_id into request headers (see extract.extract).
-    """
-    manifest_file = extract.extract(
-        feed, logical_date, paths, policy, today=today, credentials=credentials
-    )
-    return require_landed(feed, manifest_file, logical_date)
-
-
-def require_landed(feed: Feed, manifest_file: Path, logical_date: date) -> Path:
-    """The feed's manifest file if it landed; else raise FeedFailed with the recorded reason."""
-    manifest = land.read_manifest(manifest_file)
-    if not manifest.ok:
-        raise FeedFailed(
-            f"feed {feed.id} ({manifest.url}) for {logical_date}: {manifest.error}",
-            is_transient=manifest.is_transient,
-        )
-    log.info(
-        "landed %s: %s bytes, sha256 %s", feed.id, manifest.payload_bytes, manifest.payload_sha256
-    )
-    return manifest_file
 
 
 def load_raw(
@@ -217,51 +145,6 @@ def publish_marts(paths: Paths) -> Path:
         target = publish.publish(conn, paths)
     log.info("published %s", target)
     return target
-
-
-def run_all(
-    feeds: list[Feed],
-    logical_date: date,
-    paths: Paths,
-    policy: FetchPolicy | None = None,
-    suites_dir: Path = EXPECTATIONS_DIR,
-    today: date | None = None,
-    lock_timeout: float | None = 0,
-    full_refresh: bool = False,
-) -> RunSummary:
-    """Every step in order; a bad feed is reported, a failed gate stops before publish.
-
-    `today` (the caller's wall-clock date) makes an old logical date a backfill: archive_url or
-    landed payloads, never the live feed. None fetches live. The whole run holds the writer
-    lock, so two runs never interleave: with `lock_timeout` 0 a second run refuses at once
-    (WriterBusy), None waits for the first, a number waits that many seconds.
-    `full_refresh` rebuilds the marts from all of raw (see transform_marts).
-    """
-    holder = f"feedwarehouse run --date {logical_date}"
-    with writer_lock(paths, timeout=lock_timeout, holder=holder):
-        return _run_steps(feeds, logical_date, paths, policy, suites_dir, today, full_refresh)
-
-
-def _run_steps(
-    feeds: list[Feed],
-    logical_date: date,
-    paths: Paths,
-    policy: FetchPolicy | None,
-    suites_dir: Path,
-    today: date | None,
-    full_refresh: bool,
-) -> RunSummary:
-    summary = RunSummary(logical_date)
-    # concurrently; every failure is in its manifest, and load_raw reports it
-    extract.extract_all(feeds, logical_date, paths, policy, today=today)
-    loaded = load_raw(logical_date, paths, [feed.id for feed in feeds])
-    summary.loaded, summary.failed = loaded.loaded, loaded.failed
-    summary.validations += [r.as_dict() for r in validate_raw(logical_date, paths, suites_dir)]
-    transform_marts(paths, full_refresh=full_refresh)
-    summary.validations += [r.as_dict() for r in validate_marts(logical_date, paths, suites_dir)]
-    summary.published = publish_marts(paths)
-    summary.mart_rows = mart_row_counts(summary.published)
-    return summary
 
 
 def run_report(logical_date: date, paths: Paths) -> dict[str, Any]:

@@ -19,14 +19,11 @@ from typing import Any
 import duckdb
 
 from feedwarehouse.config import EXPECTATIONS_DIR
+from feedwarehouse.errors import ValidationFailed
 from feedwarehouse.quality import gx_checkpoint, suite_rows, table_checks
 from feedwarehouse.tables import ensure_quality_tables
 
 log = logging.getLogger(__name__)
-
-
-class ValidationFailed(RuntimeError):
-    """A critical expectation failed: nothing may be published."""
 
 
 @dataclass(frozen=True)

@@ -10,12 +10,9 @@ from pathlib import Path
 from typing import Any
 
 from feedwarehouse.config import DATA_DIR_ENV, DBT_PROJECT_DIR, Paths
+from feedwarehouse.errors import TransformFailed
 
 log = logging.getLogger(__name__)
-
-
-class TransformFailed(RuntimeError):
-    """dbt build failed: a model or a dbt test; the message names which."""
 
 
 def mart_models() -> tuple[str, ...]:

@@ -20,13 +20,13 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 
-from faultkit import Rows
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
 from feedwarehouse.config import Paths, data_paths, load_feeds
 from feedwarehouse.extract.fetch_policy import FetchPolicy
-from feedwarehouse.orchestration.steps import RunSummary, run_all
+from feedwarehouse.orchestration.daily import RunSummary, run_all
+from helpers.faultkit import Rows
 
 DAY1 = date(2026, 11, 23)
 DAY2 = date(2026, 11, 24)

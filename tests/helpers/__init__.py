@@ -1,0 +1,1 @@
+"""What tests share (fault tools, generated feeds and days): no test module imports another."""
