@@ -17,30 +17,17 @@ from __future__ import annotations
 
 import base64
 import os
-import re
-import sqlite3
-import subprocess
-import sys
 from datetime import date, timedelta
 from pathlib import Path
 
 import duckdb
 import pytest
+from helpers.airflow_runs import DAGS, airflow, error_lines, run_states, task_states
 from helpers.faultkit import Ledger
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
 from feedwarehouse_dev.sample import generate_sample
-
-AIRFLOW = Path(sys.executable).parent / "airflow"
-DAGS = Path(__file__).resolve().parents[2] / "dags"
-
-
-def airflow(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [str(AIRFLOW), *args], env=env, capture_output=True, text=True, timeout=600, check=False
-    )
-
 
 PASSWORD = "pw-7f3a9c1e-never-logged"  # noqa: S105 - the test's own throwaway secret
 TOKEN = base64.b64encode(f"reader:{PASSWORD}".encode()).decode()
@@ -100,7 +87,7 @@ def test_one_red_extract_box_and_the_rest_publishes(
     run = airflow(["dags", "test", "feed_warehouse_daily", yesterday], env)
     assert run.returncode == 0, run.stderr[-3000:]
 
-    states = _task_states(home, yesterday)
+    states = task_states(home, yesterday)
     batch = "webrtc-blog … private-blog (5 feeds)"
     assert states == [
         ("extract", batch, "success", 1),  # two feeds failed in it: it still succeeds
@@ -114,7 +101,7 @@ def test_one_red_extract_box_and_the_rest_publishes(
         ("validate_marts", None, "success", 1),
         ("validate_raw", None, "success", 1),
     ]
-    assert _run_states(home) == [(yesterday, "success")]
+    assert run_states(home) == [(yesterday, "success")]
     output = run.stdout + run.stderr
     # each failed box's log: the one-line reason first, no traceback anywhere (no bug happened)
     wrong = (
@@ -125,7 +112,7 @@ def test_one_red_extract_box_and_the_rest_publishes(
         f"feed broken ({missing}) for {yesterday}: cannot read {missing}: No such file or directory"
     )
     alert = "feed warehouse: feed_warehouse_daily.refetch[{}] failed for {} 00:00:00+00:00"
-    errors = _error_lines(output)
+    errors = error_lines(output)
     by_task = sorted(zip(errors[::3], errors[1::3], errors[2::3], strict=True))  # run order varies
     assert by_task == [
         (broken, "Task exited", alert.format("broken", yesterday)),
@@ -170,8 +157,8 @@ def test_one_red_extract_box_and_the_rest_publishes(
     feeds_file.write_text(f"feeds:\n{failing}", encoding="utf-8")
     day = (date.today() - timedelta(days=2)).isoformat()
     failed_run = airflow(["dags", "test", "feed_warehouse_daily", day], env)
-    assert _run_states(home) == [(day, "failed"), (yesterday, "success")]
-    assert _task_states(home, day) == [
+    assert run_states(home) == [(day, "failed"), (yesterday, "success")]
+    assert task_states(home, day) == [
         ("extract", "broken … private-wrong (2 feeds)", "success", 1),
         ("failed_feeds", None, "success", 1),
         ("feeds", None, "success", 1),
@@ -188,36 +175,8 @@ def test_one_red_extract_box_and_the_rest_publishes(
         f"no feed delivered anything for {day}, so nothing new can be published (2 failed: "
         f"broken: cannot read {missing}: No such file or directory; private-wrong: {wrong_today})"
     )
-    assert nothing in _error_lines(failed_run.stdout + failed_run.stderr)
+    assert nothing in error_lines(failed_run.stdout + failed_run.stderr)
     assert "Traceback" not in failed_run.stdout + failed_run.stderr
-
-
-def _task_states(home: Path, day: str) -> list[tuple]:
-    return _query(
-        home,
-        "select t.task_id, t.rendered_map_index, t.state, t.try_number from task_instance t "
-        "join dag_run r using (dag_id, run_id) where substr(r.logical_date, 1, 10) = ? "
-        "order by t.task_id, t.map_index",
-        (day,),
-    )
-
-
-def _run_states(home: Path) -> list[tuple]:
-    return _query(home, "select substr(logical_date, 1, 10), state from dag_run order by 1")
-
-
-def _query(home: Path, sql: str, params: tuple = ()) -> list[tuple]:
-    db = sqlite3.connect(f"file:{home / 'airflow.db'}?mode=ro", uri=True)
-    try:
-        return db.execute(sql, params).fetchall()
-    finally:
-        db.close()
-
-
-def _error_lines(output: str) -> list[str]:
-    """The text of each ERROR line of `dags test` output, without time, level and logger."""
-    pattern = re.compile(r"^\S+ \[error\s*\] (.*?)(?:\s+\[[\w.]+\](?: \S+=.*)?)?$")
-    return [m.group(1) for line in output.splitlines() if (m := pattern.match(line))]
 
 
 def _files_containing(root: Path, *secrets: str) -> list[str]:

@@ -57,7 +57,6 @@ def test_extract_lands_payload_and_manifest(httpserver: HTTPServer, paths: Paths
         "is_unchanged": False,
         "previous_logical_date": None,
         "more_payload_sha256s": [],
-        "parse_error": None,
         "is_transient": False,
     }
     moment = datetime.fromisoformat(fetched_at)

@@ -73,7 +73,6 @@ def test_land_copies_fetch_result(paths: Paths) -> None:
         "is_unchanged": False,
         "previous_logical_date": None,
         "more_payload_sha256s": [],
-        "parse_error": None,
         "is_transient": False,
     }
     assert payload_path(paths, SHA).read_bytes() == RSS

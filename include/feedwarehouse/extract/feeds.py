@@ -36,6 +36,7 @@ from feedwarehouse.extract.land import (
     store_payload,
     write_manifest,
 )
+from feedwarehouse.load.verdicts import parse_error
 from feedwarehouse.parse.feed import count_entries
 
 log = logging.getLogger(__name__)
@@ -75,7 +76,7 @@ def extract(
     # a deleted payload (the fix for a corrupt one) is fetched again
     if landed is not None and landed.ok and payloads_present(paths, landed):
         replay_only = is_backfill(logical_date, today) and not feed.archive_url
-        if landed.parse_error is None or replay_only:
+        if parse_error(paths, landed) is None or replay_only:
             return target
     auth_headers: dict[str, str] = {}
     if feed.conn_id:

@@ -6,22 +6,22 @@ Layout under `<data_dir>/landing/`:
 
 A manifest is written for every attempt, failed ones included, so the raw layer can be rebuilt
 from the landing zone alone. This module is the store only: what to fetch and when is
-`extract`'s policy; the raw load reports parse results back through `record_parse_result`.
+`extract`'s policy; whether a payload parsed is the raw load's own record (load/verdicts.py).
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import os
-import tempfile
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
 
 from feedwarehouse import failpoints
 from feedwarehouse.config import Feed, Paths
 from feedwarehouse.extract.fetch import FetchResult
+from feedwarehouse.files import write_atomic
+from feedwarehouse.load.verdicts import parse_error
 
 LIVE, ARCHIVE = "live", "archive"
 
@@ -47,9 +47,6 @@ class Manifest:
     is_unchanged: bool = False  # 304, or the same bytes as the previous landed payload
     previous_logical_date: str | None = None  # the date whose payload this one repeats
     more_payload_sha256s: list[str] = field(default_factory=list)  # archive pages 2..n
-    # set by the raw load when the payload is no usable feed: a rerun of a live date fetches
-    # again (the publisher may have fixed it) instead of replaying the broken bytes
-    parse_error: str | None = None
     # the fetch failed in a way that may pass (timeouts, 5xx, 429): a later try may succeed;
     # every other failure (4xx, no data for the date, a missing Connection) is deterministic
     is_transient: bool = False
@@ -72,11 +69,13 @@ def payload_path(paths: Paths, payload_sha256: str) -> Path:
 
 
 def read_manifest(path: Path) -> Manifest:
-    return Manifest(**json.loads(path.read_text(encoding="utf-8")))
+    fields = json.loads(path.read_text(encoding="utf-8"))
+    fields.pop("parse_error", None)  # the loader's verdict, kept in manifests before 0.1.0's end
+    return Manifest(**fields)
 
 
 def write_manifest(path: Path, manifest: Manifest) -> None:
-    _write_atomic(path, json.dumps(asdict(manifest), indent=2, sort_keys=True).encode())
+    write_atomic(path, json.dumps(asdict(manifest), indent=2, sort_keys=True).encode())
 
 
 def read_payload(paths: Paths, manifest: Manifest, payload_sha256: str | None = None) -> bytes:
@@ -118,7 +117,7 @@ def previous_manifest(paths: Paths, feed: Feed, logical_date: date) -> Manifest 
             continue
         manifest = read_manifest(candidate)
         same_source = manifest.source == LIVE and manifest.url == feed.url
-        usable = manifest.ok and manifest.parse_error is None
+        usable = manifest.ok and parse_error(paths, manifest) is None
         if usable and same_source and payloads_present(paths, manifest):
             return manifest
     return None
@@ -151,12 +150,6 @@ def land(
     )
 
 
-def record_parse_result(manifest_file: Path, manifest: Manifest, parse_error: str | None) -> None:
-    """Record whether a landed payload is a usable feed; extract fetches an unusable one again."""
-    if manifest.parse_error != parse_error:
-        write_manifest(manifest_file, replace(manifest, parse_error=parse_error))
-
-
 def payloads_present(paths: Paths, manifest: Manifest) -> bool:
     """Whether every payload a manifest names is still in the store (a corrupt one is deleted)."""
     return all(payload_path(paths, sha).exists() for sha in manifest.payload_sha256s)
@@ -167,20 +160,5 @@ def store_payload(paths: Paths, body: bytes) -> str:
     sha = hashlib.sha256(body).hexdigest()
     target = payload_path(paths, sha)
     if not target.exists():
-        _write_atomic(target, body)
+        write_atomic(target, body)
     return sha
-
-
-def _write_atomic(target: Path, data: bytes) -> None:
-    """Write via a temp file and rename, so a crash never leaves a half-written file."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
