@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from feedwarehouse.cli import main
 from feedwarehouse.config import (
     DATA_DIR_ENV,
     DEFAULT_FEEDS_FILE,
@@ -187,8 +188,14 @@ def test_duplicate_id(tmp_path: Path) -> None:
         load_feeds(path)
 
 
-def test_config_error_is_a_value_error() -> None:
-    assert issubclass(ConfigError, ValueError)
+def test_a_bad_feeds_file_is_a_usage_error_of_the_cli(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "nope.yml"
+    argv = ["run", "--feeds", str(path), "--date", "2026-11-23", "--data-dir", str(tmp_path)]
+    assert main(argv) == 2
+    assert capsys.readouterr().err == f"error: feeds file {path} does not exist\n"
+    assert list(tmp_path.iterdir()) == []  # nothing was fetched or written
 
 
 def test_data_paths_argument_wins_over_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -83,3 +83,13 @@ def test_a_missing_file_is_named(tmp_path: Path, capsys: pytest.CaptureFixture[s
     assert (
         err == f"error: {tmp_path / 'nope.xml'}: cannot read the file (No such file or directory)\n"
     )
+
+
+def test_a_file_that_is_no_feed_is_named_with_why(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+):
+    page = tmp_path / "page.xml"
+    page.write_bytes(b"<html><body><p>Not found</p></body></html>")
+    code, out, err = inspect(capsys, str(page))
+    assert (code, out) == (1, "")
+    assert err == f"error: {page.as_uri()}: not a recognizable RSS/Atom feed (no feed elements)\n"

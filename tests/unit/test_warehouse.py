@@ -37,11 +37,21 @@ def test_the_lock_is_re_entrant_in_one_thread_and_exclusive_across_threads(tmp_p
     assert other_got_it.is_set()
 
 
-def test_failpoints_do_nothing_unless_armed(monkeypatch: pytest.MonkeyPatch):
-    monkeypatch.delenv(failpoints.ENV, raising=False)
-    failpoints.hit("publish.staged")  # unarmed: returns
-    monkeypatch.setenv(failpoints.ENV, "publish.swapped")
-    failpoints.hit("publish.staged")  # another point: returns
+@pytest.mark.parametrize("armed", [None, "publish.swapped", "publish.staged@5"])
+def test_failpoints_do_nothing_unless_armed_at_that_hit(armed: str | None):
+    script = (
+        "from feedwarehouse import failpoints\n"
+        "for i in range(1, 4):\n"
+        "    failpoints.hit('publish.staged')\n"
+        "    print(i, flush=True)\n"
+    )
+    env = {k: v for k, v in os.environ.items() if k != failpoints.ENV}
+    if armed is not None:
+        env[failpoints.ENV] = armed
+    run = subprocess.run(
+        [sys.executable, "-c", script], env=env, capture_output=True, text=True, check=False
+    )
+    assert (run.returncode, run.stdout, run.stderr) == (0, "1\n2\n3\n", "")
 
 
 def test_an_unknown_failpoint_is_an_error(monkeypatch: pytest.MonkeyPatch):
