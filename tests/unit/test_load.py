@@ -16,7 +16,7 @@ from feedwarehouse.extract.feeds import extract
 from feedwarehouse.extract.fetch_policy import FetchPolicy
 from feedwarehouse.extract.land import landed_manifests, manifest_path, payload_path, read_manifest
 from feedwarehouse.load.raw import LoadSummary, fetch_id_for, load_raw
-from feedwarehouse.load.verdicts import parse_error, verdict_path
+from feedwarehouse.parse.verdicts import parse_error, verdict_path
 from feedwarehouse.tables import FETCH_COLUMNS, RAW_DDL, SCHEMAS, ensure_schema
 from feedwarehouse.warehouse import connect
 from feedwarehouse_dev.sample import SampleFeed, SampleSet, generate_sample
@@ -352,7 +352,7 @@ def test_a_rerun_fetches_again_once_the_publisher_fixes_an_unparseable_feed(
     first = load_raw(conn, paths, [extract(feed, DAY, paths, FAST)])
     assert list(first.failed) == ["blog"]
     landed = read_manifest(manifest_path(paths, "blog", DAY))
-    assert parse_error(paths, landed) == first.failed["blog"]
+    assert parse_error(paths, *landed.verdict_key) == first.failed["blog"]
     # the verdict is the loader's own file: the landing zone's manifest is extract's alone
     assert verdict_path(paths, "blog", DAY.isoformat()).is_file()
     assert "parse_error" not in manifest_path(paths, "blog", DAY).read_text(encoding="utf-8")
@@ -360,7 +360,7 @@ def test_a_rerun_fetches_again_once_the_publisher_fixes_an_unparseable_feed(
     # the same date again (a live rerun): the broken bytes are not replayed, the feed is refetched
     rerun = load_raw(conn, paths, [extract(feed, DAY, paths, FAST)])
     assert rerun == LoadSummary(loaded={"blog": 2}, failed={})
-    assert parse_error(paths, read_manifest(manifest_path(paths, "blog", DAY))) is None
+    assert parse_error(paths, *read_manifest(manifest_path(paths, "blog", DAY)).verdict_key) is None
     assert not verdict_path(paths, "blog", DAY.isoformat()).exists()
     assert len(httpserver.log) == 2
     # and a third run replays the good payload without fetching

@@ -36,8 +36,8 @@ from feedwarehouse.extract.land import (
     store_payload,
     write_manifest,
 )
-from feedwarehouse.load.verdicts import parse_error
 from feedwarehouse.parse.feed import count_entries
+from feedwarehouse.parse.verdicts import parse_error
 
 log = logging.getLogger(__name__)
 
@@ -76,7 +76,7 @@ def extract(
     # a deleted payload (the fix for a corrupt one) is fetched again
     if landed is not None and landed.ok and payloads_present(paths, landed):
         replay_only = is_backfill(logical_date, today) and not feed.archive_url
-        if parse_error(paths, landed) is None or replay_only:
+        if parse_error(paths, *landed.verdict_key) is None or replay_only:
             return target
     auth_headers: dict[str, str] = {}
     if feed.conn_id:

@@ -21,7 +21,7 @@ from feedwarehouse import failpoints
 from feedwarehouse.config import Feed, Paths
 from feedwarehouse.extract.fetch import FetchResult
 from feedwarehouse.files import write_atomic
-from feedwarehouse.load.verdicts import parse_error
+from feedwarehouse.parse.verdicts import parse_error
 
 LIVE, ARCHIVE = "live", "archive"
 
@@ -54,6 +54,11 @@ class Manifest:
     @property
     def ok(self) -> bool:
         return self.error is None and self.payload_sha256 is not None
+
+    @property
+    def verdict_key(self) -> tuple[str, str, list[str]]:
+        """Which payloads of which fetch: the key of the raw load's parse verdict."""
+        return self.feed_id, self.logical_date, self.payload_sha256s
 
     @property
     def payload_sha256s(self) -> list[str]:
@@ -117,7 +122,7 @@ def previous_manifest(paths: Paths, feed: Feed, logical_date: date) -> Manifest 
             continue
         manifest = read_manifest(candidate)
         same_source = manifest.source == LIVE and manifest.url == feed.url
-        usable = manifest.ok and parse_error(paths, manifest) is None
+        usable = manifest.ok and parse_error(paths, *manifest.verdict_key) is None
         if usable and same_source and payloads_present(paths, manifest):
             return manifest
     return None

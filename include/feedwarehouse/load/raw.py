@@ -16,8 +16,8 @@ import duckdb
 from feedwarehouse import failpoints
 from feedwarehouse.config import Paths
 from feedwarehouse.extract.land import Manifest, read_manifest, read_payload
-from feedwarehouse.load.verdicts import record_parse_result
 from feedwarehouse.parse.feed import FeedParseError, ParsedFeed, parse_feed
+from feedwarehouse.parse.verdicts import record_parse_result
 from feedwarehouse.tables import (
     FEED_META_COLUMNS,
     EntryRow,
@@ -65,11 +65,11 @@ def load_raw(conn: duckdb.DuckDBPyConnection, paths: Paths, manifests: list[Path
                 parsed = _parse_pages(paths, manifest)
             except FeedParseError as exc:
                 error = str(exc)
-                record_parse_result(paths, manifest, error)
+                record_parse_result(paths, *manifest.verdict_key, error)
             except (ValueError, OSError) as exc:  # a corrupt or missing payload file
                 error = str(exc)
             else:
-                record_parse_result(paths, manifest, None)
+                record_parse_result(paths, *manifest.verdict_key, None)
         _replace_fetch(conn, fetch_id, manifest, parsed, meta, error)
         if error is not None:
             summary.failed[manifest.feed_id] = error
