@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from datetime import timedelta
 from typing import Any
 
@@ -16,9 +15,10 @@ from feedwarehouse.orchestration.airflow_tasks import (
     default_args,
     expected_failures,
 )
+from feedwarehouse.settings import settings
 
 PUBLISHED_WAREHOUSE = Asset(name=PUBLISHED_ASSET_NAME, uri=PUBLISHED_ASSET_URI)
-SCHEDULE = os.environ.get("FEEDWAREHOUSE_SCHEDULE", "@daily")
+SCHEDULE = settings().schedule
 
 DOC_MD = """
 ### Feed warehouse, daily

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import os
 from datetime import timedelta
 
 import pendulum
 from airflow.sdk import dag, task
 
 from feedwarehouse.orchestration.airflow_tasks import default_args
+from feedwarehouse.settings import settings
 
-DEADLINE_HOUR = int(os.environ.get("FEEDWAREHOUSE_PUBLISH_DEADLINE_HOUR", "6"))
+DEADLINE_HOUR = settings().publish_deadline_hour
 
 
 @dag(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import re
 import string
 from dataclasses import dataclass
@@ -15,9 +14,10 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, ValidationError, field_validator
 
 from feedwarehouse.errors import ConfigError
+from feedwarehouse.settings import env_name, settings
 
-DATA_DIR_ENV = "FEEDWAREHOUSE_DATA_DIR"
-FEEDS_ENV = "FEEDWAREHOUSE_FEEDS"
+DATA_DIR_ENV = env_name("data_dir")
+FEEDS_ENV = env_name("feeds")
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_FEEDS_FILE = REPO_ROOT / "feeds.yml"
 DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
@@ -68,13 +68,13 @@ class Paths:
 
 def data_paths(data_dir: str | Path | None = None) -> Paths:
     """Paths under `data_dir`, else $FEEDWAREHOUSE_DATA_DIR, else ./data (made absolute)."""
-    root = data_dir or os.environ.get(DATA_DIR_ENV) or "data"
+    root = data_dir or settings().data_dir
     return Paths(Path(root).expanduser().resolve())
 
 
 def feeds_file(path: str | Path | None = None) -> Path:
     """The feeds file: `path`, else $FEEDWAREHOUSE_FEEDS, else the repo's feeds.yml."""
-    return Path(path or os.environ.get(FEEDS_ENV) or DEFAULT_FEEDS_FILE).expanduser().resolve()
+    return Path(path or settings().feeds or DEFAULT_FEEDS_FILE).expanduser().resolve()
 
 
 class _FeedsFile(BaseModel):

@@ -13,7 +13,9 @@ import os
 import signal
 import threading
 
-ENV = "FEEDWAREHOUSE_FAILPOINT"
+from feedwarehouse.settings import env_name, settings
+
+ENV = env_name("failpoint")
 POINTS = frozenset(
     {
         "land.payload_stored",  # a feed's bytes landed, its manifest not yet written
@@ -31,7 +33,7 @@ _hits: dict[str, int] = {}
 
 
 def _armed() -> tuple[str, int] | None:
-    value = os.environ.get(ENV)
+    value = settings().failpoint
     if not value:
         return None
     name, _, nth = value.partition("@")

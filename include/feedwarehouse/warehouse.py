@@ -16,28 +16,23 @@ import duckdb
 
 from feedwarehouse.config import Paths
 from feedwarehouse.errors import WriterBusy
-
-# how long a writer waits for another process to let go of the warehouse file
-WRITER_OPEN_WAIT = float(os.environ.get("FEEDWAREHOUSE_WRITER_OPEN_WAIT", "60"))
-
-MEMORY_LIMIT_ENV = "FEEDWAREHOUSE_MEMORY_LIMIT"
-# DuckDB's default is 80% of RAM, held as buffer cache: a run's RSS grew with its history.
-# This cap (dbt, GX and the Python around them come on top) keeps a daily run under 1 GB;
-# past it DuckDB spills to <file>.tmp beside the warehouse, in the data directory.
-DEFAULT_MEMORY_LIMIT = "400MB"
+from feedwarehouse.settings import settings
 
 
 def duckdb_config() -> dict[str, str]:
     """Settings of every DuckDB database a run opens: ours here, dbt's through its plugin."""
     return {
-        "memory_limit": os.environ.get(MEMORY_LIMIT_ENV) or DEFAULT_MEMORY_LIMIT,
+        # DuckDB's default is 80% of RAM, held as buffer cache: a run's RSS grew with its
+        # history. The cap (400MB by default; dbt, GX and Python come on top) keeps a daily run
+        # under 1 GB; past it DuckDB spills to <file>.tmp beside the warehouse.
+        "memory_limit": settings().memory_limit,
         # no model relies on row order without an order by; keeping it costs memory
         "preserve_insertion_order": "false",
     }
 
 
 def connect(
-    path: Path, *, read_only: bool = False, wait: float = WRITER_OPEN_WAIT
+    path: Path, *, read_only: bool = False, wait: float | None = None
 ) -> duckdb.DuckDBPyConnection:
     """Open a warehouse file with duckdb_config(); writers make sure its folder exists.
 
@@ -48,6 +43,8 @@ def connect(
     if read_only:
         return duckdb.connect(str(path), read_only=True, config=duckdb_config())
     path.parent.mkdir(parents=True, exist_ok=True)
+    if wait is None:
+        wait = settings().writer_open_wait
     deadline = time.monotonic() + wait
     while True:
         try:

@@ -6,7 +6,6 @@ may allow private hosts for its feeds (extract applies that per feed).
 
 from __future__ import annotations
 
-import os
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -14,10 +13,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlparse
 
+from feedwarehouse.settings import env_name, settings
+
 MAX_BODY_BYTES = 20 * 1024 * 1024
-ALLOW_PRIVATE_ENV = "FEEDWAREHOUSE_ALLOW_PRIVATE_HOSTS"
-FILE_ROOTS_ENV = "FEEDWAREHOUSE_FILE_ROOTS"
-_TRUE = frozenset({"1", "true", "yes", "on"})
+ALLOW_PRIVATE_ENV = env_name("allow_private_hosts")
+FILE_ROOTS_ENV = env_name("file_roots")
 
 
 @dataclass(frozen=True)
@@ -45,12 +45,9 @@ class FetchPolicy:
 
 def default_policy() -> FetchPolicy:
     """The policy of a deployment: $FEEDWAREHOUSE_ALLOW_PRIVATE_HOSTS, $FEEDWAREHOUSE_FILE_ROOTS."""
-    roots = os.environ.get(FILE_ROOTS_ENV, "")
+    deployment = settings()
     return FetchPolicy(
-        allow_private=os.environ.get(ALLOW_PRIVATE_ENV, "").strip().lower() in _TRUE,
-        file_roots=tuple(
-            Path(root).expanduser().resolve() for root in roots.split(os.pathsep) if root
-        ),
+        allow_private=deployment.allow_private_hosts, file_roots=deployment.file_roots
     )
 
 

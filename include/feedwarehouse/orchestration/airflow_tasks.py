@@ -6,7 +6,6 @@ No I/O and no heavy modules here: the dag-processor imports this every time it p
 from __future__ import annotations
 
 import logging
-import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import timedelta
@@ -15,6 +14,7 @@ from typing import Any
 from airflow.sdk import ExceptionRetryPolicy, RetryAction, RetryRule
 
 from feedwarehouse.orchestration.alerts import on_task_failure
+from feedwarehouse.settings import settings
 
 log = logging.getLogger(__name__)
 
@@ -23,8 +23,6 @@ PUBLISHED_ASSET_NAME = "published_warehouse"
 PUBLISHED_ASSET_URI = "file:///feedwarehouse/published/warehouse.duckdb"
 # One DuckDB writer: the tasks that write the warehouse share a pool of one slot.
 WRITER_POOL = "feedwarehouse_writer"
-# Retries per task; 0 makes a local `airflow dags test` of a failing feed finish at once.
-RETRIES_ENV = "FEEDWAREHOUSE_TASK_RETRIES"
 
 
 class ExpectedFailure(SystemExit):
@@ -72,9 +70,10 @@ def expected_failures(*expected: type[Exception]) -> Iterator[None]:
 
 def default_args(retries: int = 2, timeout_minutes: int = 15) -> dict[str, Any]:
     """Retries with exponential backoff (not for deterministic failures), a timeout and the
-    failure alert, for every task."""
+    failure alert, for every task. $FEEDWAREHOUSE_TASK_RETRIES overrides `retries` (0 makes a
+    local `airflow dags test` of a failing feed finish at once)."""
     return {
-        "retries": int(os.environ.get(RETRIES_ENV, retries)),
+        "retries": retries if settings().task_retries is None else settings().task_retries,
         "retry_policy": RETRY_POLICY,
         "retry_delay": timedelta(minutes=1),
         "retry_exponential_backoff": True,

@@ -7,13 +7,14 @@ The webhook (`FEEDWAREHOUSE_ALERT_WEBHOOK`, e.g. a Slack or Teams incoming webho
 from __future__ import annotations
 
 import logging
-import os
 from collections.abc import Mapping
 from typing import Any
 
+from feedwarehouse.settings import env_name, settings
+
 log = logging.getLogger(__name__)
 
-WEBHOOK_ENV = "FEEDWAREHOUSE_ALERT_WEBHOOK"
+WEBHOOK_ENV = env_name("alert_webhook")
 
 
 def failure_message(context: Mapping[str, Any]) -> str:
@@ -40,7 +41,7 @@ def failure_message(context: Mapping[str, Any]) -> str:
 def send(message: str, webhook: str | None = None) -> None:
     """Log the alert and post it to the webhook if one is configured; never raise."""
     log.error("%s", message)
-    url = webhook or os.environ.get(WEBHOOK_ENV)
+    url = webhook or settings().alert_webhook
     if not url:
         return
     import httpx

@@ -1,0 +1,75 @@
+"""Every FEEDWAREHOUSE_* setting, typed, in one object read from the environment when asked.
+
+Nothing reads these at import: `settings()` reads the environment each time it is called, so a
+test or a task that sets a variable sees it. An empty variable counts as unset. A value of the
+wrong type is a ConfigError naming the variable.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import Field, ValidationError, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from feedwarehouse.errors import ConfigError
+
+PREFIX = "FEEDWAREHOUSE_"
+
+
+class Settings(BaseSettings):
+    """The deployment's settings; README's Settings table describes each."""
+
+    model_config = SettingsConfigDict(env_prefix=PREFIX, env_ignore_empty=True, frozen=True)
+
+    # where the landing zone, the warehouse and the BI file live
+    data_dir: Path = Path("data")
+    # the feeds file; None: the repo's feeds.yml (config.DEFAULT_FEEDS_FILE)
+    feeds: Path | None = None
+    # the daily DAG's schedule, read when the DAG file is parsed
+    schedule: str = "@daily"
+    # UTC hour by which yesterday must be published, else the watchdog alerts
+    publish_deadline_hour: int = Field(default=6, ge=0, le=23)
+    # retries per task; None: each DAG's own default
+    task_retries: int | None = Field(default=None, ge=0)
+    alert_webhook: str | None = None
+    allow_private_hosts: bool = False
+    # where file:// feed URLs may be read, os.pathsep-separated, besides the feeds file's folder
+    file_roots: Annotated[tuple[Path, ...], NoDecode] = ()
+    # seconds a step waits for another process to let go of warehouse.duckdb
+    writer_open_wait: float = Field(default=60.0, ge=0)
+    # DuckDB's memory_limit for every connection a run opens, dbt's included
+    memory_limit: str = "400MB"
+    # tests only: the crash point to die at (failpoints.py)
+    failpoint: str | None = None
+
+    @field_validator("file_roots", mode="before")
+    @classmethod
+    def _split_roots(cls, value: object) -> object:
+        if isinstance(value, str):
+            return tuple(
+                Path(root).expanduser().resolve() for root in value.split(os.pathsep) if root
+            )
+        return value
+
+
+def settings() -> Settings:
+    """The settings as the environment holds them now."""
+    try:
+        return Settings()
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"${PREFIX}{'.'.join(map(str, error['loc'])).upper()}: {error['msg']} "
+            f"(got {error.get('input')!r})"
+            for error in exc.errors()
+        )
+        raise ConfigError(f"bad setting: {problems}") from None
+
+
+def env_name(field: str) -> str:
+    """A Settings field's environment variable: data_dir is FEEDWAREHOUSE_DATA_DIR."""
+    if field not in Settings.model_fields:
+        raise KeyError(field)
+    return PREFIX + field.upper()
