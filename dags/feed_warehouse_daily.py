@@ -141,9 +141,13 @@ def feed_warehouse_daily() -> None:
         fetch_again = get_current_context()["ti"].try_number > 1
         with expected_failures(FeedFailed):
             manifest = settle_feed(
-                Feed(**feed), day.logical_date, day.paths, fetch_again=fetch_again,
-                today=day.today, credentials=airflow_connection_headers,
-            )  # fmt: skip
+                Feed(**feed),
+                day.logical_date,
+                day.paths,
+                fetch_again=fetch_again,
+                today=day.today,
+                credentials=airflow_connection_headers,
+            )
         return str(manifest)
 
     # The steps of orchestration.daily, one task each; `feedwarehouse run` runs the same ones.

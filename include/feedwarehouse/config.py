@@ -157,10 +157,14 @@ def load_feeds(path: str | Path) -> list[Feed]:
             raise ConfigError(f"{where}: duplicate feed id {entry.id!r}")
         feeds.append(
             Feed(
-                entry.id, entry.url, entry.archive_url, top.allow_private_hosts, file_root,
+                entry.id,
+                entry.url,
+                entry.archive_url,
+                top.allow_private_hosts,
+                file_root,
                 entry.conn_id,
             )
-        )  # fmt: skip
+        )
     if not feeds:
         raise ConfigError(f"feeds file {path}: the 'feeds' list is empty")
     return feeds

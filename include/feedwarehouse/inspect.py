@@ -64,9 +64,10 @@ def _describe_entry(index: int, entry: ParsedEntry) -> Iterator[str]:
     yield f"#{index}  {entry.title or '(no title)'}"
     yield f"  identity  {_identity(entry)}"
     yield f"  url       {entry.link or '(none)'}" + (
-        "" if not entry.link or entry.link.startswith(("http://", "https://")) else
-        "  -> null in marts.posts (not http/https)"
-    )  # fmt: skip
+        ""
+        if not entry.link or entry.link.startswith(("http://", "https://"))
+        else "  -> null in marts.posts (not http/https)"
+    )
     yield f"  date      {_date(entry)}"
     yield f"  body      {_body(entry)}"
     summary = text.html_to_text(entry.summary) or None

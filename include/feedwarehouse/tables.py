@@ -153,9 +153,14 @@ FETCH_COLUMNS = [column.name for column in fields(FetchRow)]
 ENTRY_COLUMNS = [column.name for column in fields(EntryRow)]
 # the feed metadata of a parsed fetch, copied onto an unchanged fetch that is not re-parsed
 FEED_META_COLUMNS = (
-    "bozo_reason", "feed_title", "feed_link", "feed_subtitle", "feed_language",
-    "feed_generator", "feed_json",
-)  # fmt: skip
+    "bozo_reason",
+    "feed_title",
+    "feed_link",
+    "feed_subtitle",
+    "feed_language",
+    "feed_generator",
+    "feed_json",
+)
 
 
 def ensure_schema(conn: duckdb.DuckDBPyConnection) -> None:

@@ -55,9 +55,18 @@ class LocalPostgres:
             _chown_to_system_user(pw_file)
             try:
                 self._tool(
-                    ["initdb", "-D", str(self.data), "-U", USER, f"--pwfile={pw_file}",
-                     "--auth=scram-sha-256", "--encoding=UTF8", "--no-locale"]
-                )  # fmt: skip
+                    [
+                        "initdb",
+                        "-D",
+                        str(self.data),
+                        "-U",
+                        USER,
+                        f"--pwfile={pw_file}",
+                        "--auth=scram-sha-256",
+                        "--encoding=UTF8",
+                        "--no-locale",
+                    ]
+                )
             finally:
                 pw_file.unlink()
         if not self._running():
@@ -65,9 +74,20 @@ class LocalPostgres:
             # the server's own log is written by the server's user
             server_log = self.root / "server.log"
             self._tool(
-                ["pg_ctl", "-D", str(self.data), "-l", str(server_log), "-o", options, "-w",
-                 "-t", "60", "start"]
-            )  # fmt: skip
+                [
+                    "pg_ctl",
+                    "-D",
+                    str(self.data),
+                    "-l",
+                    str(server_log),
+                    "-o",
+                    options,
+                    "-w",
+                    "-t",
+                    "60",
+                    "start",
+                ]
+            )
         self._create_database(password, "airflow")
 
     def stop(self) -> bool:
@@ -122,9 +142,13 @@ class LocalPostgres:
             as_user = {"user": entry.pw_uid, "group": entry.pw_gid, "extra_groups": []}
         with open(self.log, "ab") as out:
             done = subprocess.run(
-                command, cwd=self.root, stdout=out, stderr=subprocess.STDOUT, check=False,
+                command,
+                cwd=self.root,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                check=False,
                 **as_user,
-            )  # fmt: skip
+            )
         if done.returncode != 0:
             raise LocalPostgresError(
                 f"PostgreSQL's {args[0]} failed (exit {done.returncode}): see {self.log} and "

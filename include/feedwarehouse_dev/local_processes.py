@@ -24,9 +24,13 @@ def spawn(command: list[str], env: dict[str, str], log: Path, pid_file: Path) ->
     """Start `command` in its own session, output appended to `log`, and write its pid file."""
     with open(log, "ab") as out:
         process = subprocess.Popen(
-            command, env=env, stdout=out, stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL, start_new_session=True,
-        )  # fmt: skip
+            command,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+        )
     pid_file.write_text(f"{process.pid} {_started_at(process.pid)}\n")
 
 

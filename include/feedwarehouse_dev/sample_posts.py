@@ -67,8 +67,9 @@ def draw_posts(index: int, items: int, seed: int, end_date: date) -> list[Sample
     posts: list[SamplePost] = []
     for i in range(items):
         roll = rng.random()
-        day = min(monday - timedelta(weeks=i) + timedelta(days=(roll >= 0.85) + (roll >= 0.95)),
-                  end_date)  # fmt: skip
+        day = min(
+            monday - timedelta(weeks=i) + timedelta(days=(roll >= 0.85) + (roll >= 0.95)), end_date
+        )
         clock = time(rng.choice((12, 12, 12, 11, 13, 15)), rng.choice((30, 30, 30, 0, 15, 45)))
         published = datetime.combine(day, clock, tzinfo=UTC)
         post_title = _fill(rng.choice(TITLES), rng, day.year)
@@ -83,11 +84,13 @@ def draw_posts(index: int, items: int, seed: int, end_date: date) -> list[Sample
         groups = [0, *rng.sample(range(1, len(CATEGORIES)), rng.randint(1, 4))]
         rng.shuffle(groups)
         categories = tuple(
-            CATEGORIES[g][1] if g == 0 and i % 4 == 3 and len(CATEGORIES[g]) > 1
-            else CATEGORIES[g][0] if g == 0 or rng.random() < 0.75
+            CATEGORIES[g][1]
+            if g == 0 and i % 4 == 3 and len(CATEGORIES[g]) > 1
+            else CATEGORIES[g][0]
+            if g == 0 or rng.random() < 0.75
             else rng.choice(CATEGORIES[g])
             for g in groups
-        )  # fmt: skip
+        )
         item = SampleItem(
             post_number=numbers[i],
             guid=f"{site}/?p={numbers[i]}",
@@ -112,9 +115,14 @@ def _fill(template: str, rng: random.Random, year: int) -> str:
     """Fill a template's slots with fresh random vocabulary."""
     tech, tech2 = rng.sample(TECH, 2)
     return template.format(
-        tech=tech, Tech=tech[0].upper() + tech[1:], tech2=tech2, app=rng.choice(APPS),
-        audience=rng.choice(AUDIENCES), n=rng.randint(3, 9), year=year,
-    )  # fmt: skip
+        tech=tech,
+        Tech=tech[0].upper() + tech[1:],
+        tech2=tech2,
+        app=rng.choice(APPS),
+        audience=rng.choice(AUDIENCES),
+        n=rng.randint(3, 9),
+        year=year,
+    )
 
 
 def _authors(seed: int, index: int) -> list[str]:
@@ -152,10 +160,12 @@ def _content(rng: random.Random, year: int, site: str, title: str, link: str, fe
         "<ol>" + "".join(f"<li>{escape(_fill(STEPS[s], rng, year))}</li>" for s in steps) + "</ol>",
         f"<p>{escape(para(2))}</p>",
         "<ul>"
-        + "".join(f"<li><strong>{escape(t)}</strong> – {rng.choice(TRAITS)}</li>"
-                  for t in rng.sample(TECH, rng.randint(3, 5)))
+        + "".join(
+            f"<li><strong>{escape(t)}</strong> – {rng.choice(TRAITS)}</li>"
+            for t in rng.sample(TECH, rng.randint(3, 5))
+        )
         + "</ul>",
-    ]  # fmt: skip
+    ]
     if rng.random() < 0.3:
         handle = rng.choice(("rtc_watcher", "videodev", "sfu_fan"))
         status = rng.randrange(10**18, 2 * 10**18)

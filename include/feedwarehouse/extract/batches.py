@@ -111,8 +111,11 @@ def extract_batch(
             outcome.landed.append(feed.id)
     log.info(
         "landed %d of %d feeds for %s; failed: %s",
-        len(outcome.landed), len(feeds), logical_date, ", ".join(outcome.failed) or "none",
-    )  # fmt: skip
+        len(outcome.landed),
+        len(feeds),
+        logical_date,
+        ", ".join(outcome.failed) or "none",
+    )
     return outcome
 
 

@@ -122,9 +122,16 @@ def extract_all(
         ) as pool,
     ):
         one_feed = partial(
-            _extract_recorded, logical_date=logical_date, paths=paths, policy=policy,
-            today=today, client=client, limiter=limiter, sleep=sleep, credentials=credentials,
-        )  # fmt: skip
+            _extract_recorded,
+            logical_date=logical_date,
+            paths=paths,
+            policy=policy,
+            today=today,
+            client=client,
+            limiter=limiter,
+            sleep=sleep,
+            credentials=credentials,
+        )
         futures = [pool.submit(one_feed, feed) for feed in feeds]
         return [future.result() for future in futures]
 
@@ -239,9 +246,16 @@ def _extract_recorded(
 ) -> Path:
     try:
         return extract(
-            feed, logical_date, paths, policy, today=today, client=client, limiter=limiter,
-            sleep=sleep, credentials=credentials,
-        )  # fmt: skip
+            feed,
+            logical_date,
+            paths,
+            policy,
+            today=today,
+            client=client,
+            limiter=limiter,
+            sleep=sleep,
+            credentials=credentials,
+        )
     except Exception as exc:  # one feed's bug must not cost the other feeds their run
         log.exception("extracting feed %s for %s failed", feed.id, logical_date)
         target = manifest_path(paths, feed.id, logical_date)

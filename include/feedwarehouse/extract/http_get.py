@@ -125,7 +125,11 @@ def _read_capped(response: httpx.Response, cap: int, deadline: float) -> bytes:
 
 def _kept_headers(headers: httpx.Headers) -> dict[str, str]:
     wanted = (
-        "etag", "last-modified", "content-type", "content-encoding", "content-length",
+        "etag",
+        "last-modified",
+        "content-type",
+        "content-encoding",
+        "content-length",
         "retry-after",
-    )  # fmt: skip
+    )
     return {name: headers[name] for name in wanted if name in headers}

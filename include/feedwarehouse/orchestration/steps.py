@@ -96,9 +96,12 @@ def validate_raw(
         tables.ensure_schema(conn)
         try:
             return validate.validate_gate(
-                conn, RAW_SUITES, logical_date=logical_date, suites_dir=suites_dir,
+                conn,
+                RAW_SUITES,
+                logical_date=logical_date,
+                suites_dir=suites_dir,
                 gx_dir=gx_dir(paths),
-            )  # fmt: skip
+            )
         finally:
             _write_quality_page(conn, paths)
 
@@ -122,9 +125,13 @@ def validate_marts(
     with writer(paths, f"validate_marts for {logical_date}") as conn:
         try:
             return validate.validate_gate(
-                conn, MARTS_SUITES, logical_date=logical_date, published=paths.published,
-                suites_dir=suites_dir, gx_dir=gx_dir(paths),
-            )  # fmt: skip
+                conn,
+                MARTS_SUITES,
+                logical_date=logical_date,
+                published=paths.published,
+                suites_dir=suites_dir,
+                gx_dir=gx_dir(paths),
+            )
         finally:
             _write_quality_page(conn, paths)
 

@@ -67,10 +67,11 @@ def run_checkpoint(
         suite_result.results = everything
         suite_result.success = passed == len(everything)
         suite_result.statistics.update(
-            evaluated_expectations=len(everything), successful_expectations=passed,
+            evaluated_expectations=len(everything),
+            successful_expectations=passed,
             unsuccessful_expectations=len(everything) - passed,
             success_percent=100 * passed / len(everything) if everything else None,
-        )  # fmt: skip
+        )
         context.validation_results_store.set(identifier, suite_result)
         context.build_data_docs(resource_identifiers=[identifier])
     return checked

@@ -123,10 +123,12 @@ def _summary(suites: dict[str, list[tuple]]) -> str:
         critical = any(not row[7] and row[6] == "critical" for row in outcomes)
         warned = any(not row[7] for row in outcomes)
         verdict = (
-            "<span class='failed'>FAILED</span>" if critical
-            else "<span class='warning'>passed with warnings</span>" if warned
+            "<span class='failed'>FAILED</span>"
+            if critical
+            else "<span class='warning'>passed with warnings</span>"
+            if warned
             else "<span class='passed'>passed</span>"
-        )  # fmt: skip
+        )
         lines.append(
             f"<tr><td>{escape(suite)}</td><td>{escape(outcomes[0][3])}</td>"
             f"<td>{outcomes[0][2]:%Y-%m-%d %H:%M:%S}</td>"

@@ -89,11 +89,17 @@ def validate_gate(
     run_id = run_id or uuid.uuid4().hex
     reports = [
         validate_table(
-            conn, name, logical_date=logical_date, published=published, run_id=run_id,
-            suites_dir=suites_dir, gx_dir=gx_dir, raise_on_failure=False,
+            conn,
+            name,
+            logical_date=logical_date,
+            published=published,
+            run_id=run_id,
+            suites_dir=suites_dir,
+            gx_dir=gx_dir,
+            raise_on_failure=False,
         )
         for name in suite_names
-    ]  # fmt: skip
+    ]
     raise_on_critical(reports)
     return reports
 
@@ -182,8 +188,11 @@ def validate_table(
         raise_on_critical([report])
     log.info(
         "suite %s: %s rows of %s validated (%s changed rows row by row)",
-        suite_name, row_count, table, changed_count,
-    )  # fmt: skip
+        suite_name,
+        row_count,
+        table,
+        changed_count,
+    )
     return report
 
 
@@ -221,9 +230,22 @@ def _store(
         "unexpected_count, observed_value, sample_values, suite_fingerprint) "
         "values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
-            [run_id, logical_date, now, o.suite, o.table_name, o.expectation, o.column_name,
-             o.severity, o.success, o.element_count, o.unexpected_count, o.observed_value,
-             o.sample_values, report.fingerprint]
+            [
+                run_id,
+                logical_date,
+                now,
+                o.suite,
+                o.table_name,
+                o.expectation,
+                o.column_name,
+                o.severity,
+                o.success,
+                o.element_count,
+                o.unexpected_count,
+                o.observed_value,
+                o.sample_values,
+                report.fingerprint,
+            ]
             for o in report.outcomes
         ],
-    )  # fmt: skip
+    )

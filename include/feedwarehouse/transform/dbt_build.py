@@ -24,12 +24,16 @@ def dbt_args(command: str, paths: Paths, *extra: str) -> list[str]:
     """Command-line arguments for dbt ("build", "docs generate"), artifacts under the data dir."""
     return [
         *command.split(),
-        "--project-dir", str(DBT_PROJECT_DIR),
-        "--profiles-dir", str(DBT_PROJECT_DIR),
-        "--target-path", str(paths.data_dir / "dbt" / "target"),
-        "--log-path", str(paths.data_dir / "dbt" / "logs"),
+        "--project-dir",
+        str(DBT_PROJECT_DIR),
+        "--profiles-dir",
+        str(DBT_PROJECT_DIR),
+        "--target-path",
+        str(paths.data_dir / "dbt" / "target"),
+        "--log-path",
+        str(paths.data_dir / "dbt" / "logs"),
         *extra,
-    ]  # fmt: skip
+    ]
 
 
 def run_dbt(command: str, paths: Paths, *extra: str) -> None:
