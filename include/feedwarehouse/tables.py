@@ -33,13 +33,12 @@ create table if not exists raw.fetches (
     feed_subtitle varchar,
     feed_language varchar,
     feed_generator varchar,
-    feed_json json
+    feed_json json,
+    is_unchanged boolean,
+    fetch_mode varchar,
+    page_count integer,
+    content_type varchar
 );
--- columns added later: appended, and added to existing warehouses by ensure_schema
-alter table raw.fetches add column if not exists is_unchanged boolean;
-alter table raw.fetches add column if not exists fetch_mode varchar;
-alter table raw.fetches add column if not exists page_count integer;
-alter table raw.fetches add column if not exists content_type varchar;
 create table if not exists raw.entries (
     fetch_id varchar not null,
     feed_id varchar not null,
@@ -59,13 +58,13 @@ create table if not exists raw.entries (
     comments_count integer,
     enclosure_count integer,
     entry_json json,
+    -- resolved at parse time (entry_fields)
+    author_name varchar,
+    updated_element varchar,
+    body_html varchar,
+    body_source varchar,
     primary key (fetch_id, entry_index)
 );
--- resolved at parse time (entry_fields): appended, as for raw.fetches
-alter table raw.entries add column if not exists author_name varchar;
-alter table raw.entries add column if not exists updated_element varchar;
-alter table raw.entries add column if not exists body_html varchar;
-alter table raw.entries add column if not exists body_source varchar;
 """
 
 RESULTS_DDL = """
@@ -86,10 +85,6 @@ create table if not exists quality.validation_runs (
     suite_fingerprint varchar
 )
 """
-# added after the table first shipped: older warehouses gain it on their next validation
-RESULTS_MIGRATION = (
-    "alter table quality.validation_runs add column if not exists suite_fingerprint varchar"
-)
 
 
 @dataclass(frozen=True)
@@ -164,7 +159,7 @@ FEED_META_COLUMNS = (
 
 
 def ensure_schema(conn: duckdb.DuckDBPyConnection) -> None:
-    """Create the schemas and the package's tables, and add columns older warehouses lack."""
+    """Create the schemas and the package's tables, each whole (no column is added later)."""
     for schema in SCHEMAS:
         conn.execute(f"create schema if not exists {schema}")
     conn.execute(RAW_DDL)
@@ -174,7 +169,6 @@ def ensure_schema(conn: duckdb.DuckDBPyConnection) -> None:
 def ensure_quality_tables(conn: duckdb.DuckDBPyConnection) -> None:
     conn.execute("create schema if not exists quality")
     conn.execute(RESULTS_DDL)
-    conn.execute(RESULTS_MIGRATION)
 
 
 def insert_rows(

@@ -17,7 +17,7 @@ from feedwarehouse.extract.fetch_policy import FetchPolicy
 from feedwarehouse.extract.land import landed_manifests, manifest_path, payload_path, read_manifest
 from feedwarehouse.load.raw import LoadSummary, fetch_id_for, load_raw
 from feedwarehouse.parse.verdicts import parse_error, verdict_path
-from feedwarehouse.tables import FETCH_COLUMNS, RAW_DDL, SCHEMAS, ensure_schema
+from feedwarehouse.tables import ENTRY_COLUMNS, FETCH_COLUMNS, SCHEMAS, ensure_schema
 from feedwarehouse.warehouse import connect
 from feedwarehouse_dev.sample import SampleFeed, SampleSet, generate_sample
 
@@ -233,21 +233,18 @@ def test_unchanged_payload_is_parsed_when_the_warehouse_lacks_its_entries(
     ]
 
 
-def test_ensure_schema_migrates_an_older_fetches_table(conn: duckdb.DuckDBPyConnection) -> None:
-    conn.execute("create schema raw")
-    old_ddl = RAW_DDL.split("-- columns added later")[0]
-    conn.execute(old_ddl)
+def test_ensure_schema_creates_the_raw_tables_whole_as_their_rows(
+    conn: duckdb.DuckDBPyConnection,
+) -> None:
+    ensure_schema(conn)
     conn.execute(
         "insert into raw.fetches (fetch_id, feed_id, url, logical_date, fetched_at) "
         "values ('f1', 'blog', 'u', '2026-11-01', '2026-11-02 00:00:00')"
     )
-    ensure_schema(conn)
-    ensure_schema(conn)
-    columns = [row[0] for row in conn.execute("describe raw.fetches").fetchall()]
-    assert columns == FETCH_COLUMNS
-    assert conn.execute(
-        "select fetch_id, is_unchanged, fetch_mode, page_count, content_type from raw.fetches"
-    ).fetchall() == [("f1", None, None, None, None)]
+    ensure_schema(conn)  # again: nothing changes, nothing is lost
+    for table, columns in (("raw.fetches", FETCH_COLUMNS), ("raw.entries", ENTRY_COLUMNS)):
+        assert [name for name, *_ in conn.execute(f"describe {table}").fetchall()] == columns
+    assert conn.execute("select fetch_id from raw.fetches").fetchall() == [("f1",)]
 
 
 def test_failed_fetch_recorded_while_other_feed_loads(
