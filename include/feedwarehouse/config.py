@@ -80,7 +80,7 @@ def feeds_file(path: str | Path | None = None) -> Path:
 class _FeedsFile(BaseModel):
     """The feeds file's top level; other keys are left for other tools."""
 
-    feeds: list[Any]
+    feeds: list[Any]  # each entry is validated alone (_feed_entry), so an error names its index
     allow_private_hosts: StrictBool = False
 
 
@@ -89,19 +89,20 @@ class _FeedEntry(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    id: Any = Field(default=None, validate_default=True)
-    url: Any = Field(default=None, validate_default=True)
-    archive_url: Any = None
-    conn_id: Any = None
+    # the validators run before pydantic's type checks, so their messages name the field
+    id: str = Field(default=None, validate_default=True)
+    url: str = Field(default=None, validate_default=True)
+    archive_url: str | None = None
+    conn_id: str | None = None
 
-    @field_validator("id")
+    @field_validator("id", mode="before")
     @classmethod
     def _id(cls, value: Any) -> str:
         if not isinstance(value, str) or not _FEED_ID.match(value):
             raise ValueError(f"'id' must be lowercase letters, digits, '-' or '_', got {value!r}")
         return value
 
-    @field_validator("url")
+    @field_validator("url", mode="before")
     @classmethod
     def _url(cls, value: Any) -> str:
         _refuse_credentials("url", value)
@@ -109,7 +110,7 @@ class _FeedEntry(BaseModel):
             raise ValueError(f"'url' must start with {_SCHEMES}, got {value!r}")
         return value
 
-    @field_validator("archive_url")
+    @field_validator("archive_url", mode="before")
     @classmethod
     def _archive_url(cls, value: Any) -> str | None:
         if value is None:
@@ -120,7 +121,7 @@ class _FeedEntry(BaseModel):
         _check_archive_template(str(value))
         return str(value)
 
-    @field_validator("conn_id")
+    @field_validator("conn_id", mode="before")
     @classmethod
     def _conn_id(cls, value: Any) -> str | None:
         if value is not None and not (isinstance(value, str) and _FEED_ID.match(value)):
