@@ -51,6 +51,29 @@ MOVES = {
 }
 
 
+# names that left their module after the move (issue 22's later commits): new home by name
+NAME_MOVES = {
+    "feedwarehouse.orchestration.steps": {
+        "run_all": "feedwarehouse.orchestration.daily",
+        "RunSummary": "feedwarehouse.orchestration.daily",
+        "FeedFailed": "feedwarehouse.errors",
+        "NothingDelivered": "feedwarehouse.errors",
+        "NotPublished": "feedwarehouse.errors",
+        "extract_feed": "feedwarehouse.extract.batches",
+        "require_landed": "feedwarehouse.extract.batches",
+    },
+}
+# `pipeline.<name>` where `pipeline` is the old module's name bound by the rewrite above
+ATTRIBUTE_MOVES = {
+    "pipeline.run_all": "daily.run_all",
+    "pipeline.FeedFailed": "errors.FeedFailed",
+    "pipeline.NothingDelivered": "errors.NothingDelivered",
+    "pipeline.NotPublished": "errors.NotPublished",
+    "pipeline.extract_feed": "batches.extract_feed",
+    "pipeline.require_landed": "batches.require_landed",
+}
+
+
 def _full(new: str) -> str:
     return new if new.startswith("feedwarehouse_dev.") else f"feedwarehouse.{new}"
 
@@ -61,6 +84,8 @@ for _new in MOVES.values():
     if not _new.startswith("feedwarehouse_dev."):
         package, module = _new.split(".")
         _CHILDREN.setdefault(package, set()).add(module)
+_CHILDREN["orchestration"].add("daily")  # modules new in the stage packages
+_CHILDREN["parse"].add("verdicts")
 
 _FROM_IMPORT = re.compile(
     r"^(?P<indent>[ \t]*)from feedwarehouse import (?:\((?P<group>[^)]*)\)|(?P<line>[^\n#]+))",
@@ -113,9 +138,34 @@ def _from_import(match: re.Match[str]) -> str:
     return "\n".join(lines)
 
 
+_NAMED_IMPORT = re.compile(
+    r"^(?P<indent>[ \t]*)from (?P<module>"
+    + "|".join(re.escape(m) for m in NAME_MOVES)
+    + r") import (?:\((?P<group>[^)]*)\)|(?P<line>[^\n#]+))",
+    re.MULTILINE,
+)
+
+
+def _named_import(match: re.Match[str]) -> str:
+    """`from steps import run_all, writer`: `run_all` from daily, `writer` still from steps."""
+    indent, module = match.group("indent"), match.group("module")
+    body = match.group("group") if match.group("group") is not None else match.group("line")
+    homes: dict[str, list[str]] = {}
+    for name in (n.strip() for n in body.replace("\n", " ").split(",") if n.strip()):
+        homes.setdefault(NAME_MOVES[module].get(name.split(" as ")[0].strip(), module), []).append(
+            name
+        )
+    if list(homes) == [module]:
+        return match.group(0)
+    return "\n".join(
+        f"{indent}from {home} import {', '.join(names)}" for home, names in homes.items()
+    )
+
+
 def rewrite(text: str) -> str:
     text = _FROM_IMPORT.sub(_from_import, text)
     text = _DOTTED.sub(_dotted, text)
+    text = _NAMED_IMPORT.sub(_named_import, text)
     return _PATH.sub(_path, text)
 
 
@@ -149,6 +199,16 @@ def main(argv: list[str]) -> int:
             changed += 1
             print(f"rewrote {path}")
     print(f"{changed} files rewritten; now run: ruff check --select I --fix . && ruff format .")
+    used = [
+        f"{path}: {old}"
+        for path in _files(argv)
+        if path.is_file()
+        for old in ATTRIBUTE_MOVES
+        if old in path.read_text(encoding="utf-8")
+    ]
+    for line in used:  # the module alias may be bound to something else: a person decides
+        new = ATTRIBUTE_MOVES[line.split(": ")[1]]
+        print(f"moved elsewhere, import it from its new home: {line} -> {new}")
     return 0
 
 
