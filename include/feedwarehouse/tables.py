@@ -7,7 +7,7 @@ table whose fields are its columns, in table order, so a row is built by name.
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
-from datetime import datetime
+from datetime import date, datetime
 
 import duckdb
 
@@ -94,7 +94,7 @@ class FetchRow:
     fetch_id: str
     feed_id: str
     url: str
-    logical_date: str
+    logical_date: date
     fetched_at: datetime
     http_status: int | None
     etag: str | None
@@ -122,7 +122,7 @@ class EntryRow:
 
     fetch_id: str
     feed_id: str
-    logical_date: str
+    logical_date: date
     entry_index: int
     guid: str | None
     link: str | None

@@ -33,7 +33,7 @@ def insert_fetch(
     fetched_at: datetime | None = None,
 ) -> None:
     """Replace one (feed, day) fetch and its entries, as the loader does."""
-    fetch_id = fetch_id_for(feed_id, day.isoformat())
+    fetch_id = fetch_id_for(feed_id, day)
     conn.execute("delete from raw.entries where fetch_id = ?", [fetch_id])
     conn.execute("delete from raw.fetches where fetch_id = ?", [fetch_id])
     ok = error is None

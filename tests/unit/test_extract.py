@@ -89,7 +89,7 @@ def test_another_date_fetches_again_and_shares_the_payload(
     one = read_manifest(extract(feed, DAY, paths, FAST))
     two = read_manifest(extract(feed, date(2026, 11, 24), paths, FAST))
     assert len(httpserver.log) == 2
-    assert (one.logical_date, two.logical_date) == ("2026-11-23", "2026-11-24")
+    assert (one.logical_date, two.logical_date) == (DAY, date(2026, 11, 24))
     assert one.payload_sha256 == two.payload_sha256 == SHA
     assert len([p for p in (paths.landing_dir / "payloads").rglob("*") if p.is_file()]) == 1
 
@@ -203,7 +203,7 @@ def test_conditional_get_304_points_at_the_previous_payload(
     assert (second.http_status, second.payload_sha256, second.payload_bytes) == (304, SHA, len(RSS))
     assert (second.is_unchanged, second.previous_logical_date, second.error) == (
         True,
-        "2026-11-23",
+        DAY,
         None,
     )
     assert (second.etag, second.last_modified) == ('"e1"', VALIDATORS["Last-Modified"])
@@ -211,7 +211,7 @@ def test_conditional_get_304_points_at_the_previous_payload(
     assert (third.http_status, third.payload_sha256, third.previous_logical_date) == (
         304,
         SHA,
-        "2026-11-24",
+        LATER,
     )
     assert (third.etag, third.last_modified) == ('"e1"', VALIDATORS["Last-Modified"])
 
@@ -224,7 +224,7 @@ def test_unchanged_200_is_flagged(httpserver: HTTPServer, paths: Paths) -> None:
     assert (again.http_status, again.is_unchanged, again.previous_logical_date) == (
         200,
         True,
-        "2026-11-23",
+        DAY,
     )
     # no validators were stored, so none were sent
     assert "If-None-Match" not in httpserver.log[1][0].headers

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import json
 from dataclasses import asdict
 from datetime import date
 
@@ -22,6 +21,7 @@ from feedwarehouse.extract.land import (
     payload_path,
     read_manifest,
     read_payload,
+    write_manifest,
 )
 
 
@@ -59,7 +59,7 @@ def test_land_copies_fetch_result(paths: Paths) -> None:
     assert asdict(manifest) | {"fetched_at": None} == {
         "feed_id": "blog",
         "url": "https://a.example/feed",
-        "logical_date": "2026-11-23",
+        "logical_date": DAY,
         "fetched_at": None,
         "http_status": 200,
         "etag": "W/1",
@@ -89,7 +89,7 @@ def test_manifest_ok() -> None:
     fields = dict(
         feed_id="f",
         url="u",
-        logical_date="2026-11-23",
+        logical_date=date(2026, 11, 23),
         fetched_at="2026-11-23T00:00:00",
         http_status=200,
         etag=None,
@@ -108,7 +108,7 @@ def test_landed_manifests_sorted_by_feed_id(paths: Paths) -> None:
         result = FetchResult(url=f"file:///{feed_id}", error="nope", attempts=1)
         target = manifest_path(paths, feed_id, DAY)
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(json.dumps(asdict(land(paths, Feed(feed_id, "u"), DAY, result))))
+        write_manifest(target, land(paths, Feed(feed_id, "u"), DAY, result))
     other_day = manifest_path(paths, "beta", date(2026, 11, 24))
     other_day.parent.mkdir(parents=True)
     other_day.write_text("{}")

@@ -75,10 +75,10 @@ def _count(conn: duckdb.DuckDBPyConnection, table: str) -> int:
 
 def test_fetch_id_for_is_deterministic_md5() -> None:
     expected = hashlib.md5(b"blog|2026-11-23").hexdigest()
-    assert fetch_id_for("blog", "2026-11-23") == expected
-    assert fetch_id_for("blog", "2026-11-23") == fetch_id_for("blog", "2026-11-23")
-    assert fetch_id_for("blog", "2026-11-24") != expected
-    assert fetch_id_for("blog2", "2026-11-23") != expected
+    assert fetch_id_for("blog", date(2026, 11, 23)) == expected
+    assert fetch_id_for("blog", date(2026, 11, 23)) == fetch_id_for("blog", date(2026, 11, 23))
+    assert fetch_id_for("blog", date(2026, 11, 24)) != expected
+    assert fetch_id_for("blog2", date(2026, 11, 23)) != expected
     assert len(expected) == 32
 
 
@@ -106,7 +106,7 @@ def test_load_raw_into_fresh_warehouse(
     assert summary == LoadSummary(loaded={"webrtc-blog": 3}, failed={})
     assert summary.as_dict() == {"loaded": {"webrtc-blog": 3}, "failed": {}, "unchanged": []}
     body = spec.path.read_bytes()
-    fetch_id = fetch_id_for("webrtc-blog", "2026-11-23")
+    fetch_id = fetch_id_for("webrtc-blog", date(2026, 11, 23))
     assert conn.execute(
         "select fetch_id, feed_id, url, logical_date, fetched_at, http_status, etag, "
         "last_modified, payload_sha256, payload_bytes, entry_count, error, bozo_reason, "
@@ -179,8 +179,8 @@ def test_dates_are_kept_apart(
     assert conn.execute(
         "select fetch_id, is_unchanged from raw.fetches order by logical_date"
     ).fetchall() == [
-        (fetch_id_for("webrtc-blog", "2026-11-23"), False),
-        (fetch_id_for("webrtc-blog", "2026-11-24"), False),
+        (fetch_id_for("webrtc-blog", date(2026, 11, 23)), False),
+        (fetch_id_for("webrtc-blog", date(2026, 11, 24)), False),
     ]
 
 
@@ -196,7 +196,7 @@ def test_unchanged_payload_is_recorded_without_reparsing(
     assert load_raw(conn, paths, [first]) == LoadSummary(loaded={"webrtc-blog": 3})
     second = extract(_feed(spec), later, paths)
     manifest = read_manifest(second)
-    assert (manifest.is_unchanged, manifest.previous_logical_date) == (True, "2026-11-23")
+    assert (manifest.is_unchanged, manifest.previous_logical_date) == (True, DAY)
 
     def no_parsing(*_args: object, **_kwargs: object) -> None:
         raise AssertionError("an unchanged payload must not be parsed again")
@@ -351,14 +351,14 @@ def test_a_rerun_fetches_again_once_the_publisher_fixes_an_unparseable_feed(
     landed = read_manifest(manifest_path(paths, "blog", DAY))
     assert parse_error(paths, *landed.verdict_key) == first.failed["blog"]
     # the verdict is the loader's own file: the landing zone's manifest is extract's alone
-    assert verdict_path(paths, "blog", DAY.isoformat()).is_file()
+    assert verdict_path(paths, "blog", DAY).is_file()
     assert "parse_error" not in manifest_path(paths, "blog", DAY).read_text(encoding="utf-8")
 
     # the same date again (a live rerun): the broken bytes are not replayed, the feed is refetched
     rerun = load_raw(conn, paths, [extract(feed, DAY, paths, FAST)])
     assert rerun == LoadSummary(loaded={"blog": 2}, failed={})
     assert parse_error(paths, *read_manifest(manifest_path(paths, "blog", DAY)).verdict_key) is None
-    assert not verdict_path(paths, "blog", DAY.isoformat()).exists()
+    assert not verdict_path(paths, "blog", DAY).exists()
     assert len(httpserver.log) == 2
     # and a third run replays the good payload without fetching
     assert load_raw(conn, paths, [extract(feed, DAY, paths, FAST)]) == rerun
@@ -426,7 +426,7 @@ def test_rerun_where_feed_now_fails_replaces_old_entries(
     assert _entries(conn, "webrtc-blog") == []
     assert conn.execute(
         "select fetch_id, http_status, payload_sha256, entry_count, error from raw.fetches"
-    ).fetchall() == [(fetch_id_for("webrtc-blog", "2026-11-23"), 500, None, None, error)]
+    ).fetchall() == [(fetch_id_for("webrtc-blog", date(2026, 11, 23)), 500, None, None, error)]
 
 
 def test_rerun_with_other_payload_replaces_entries(

@@ -32,7 +32,7 @@ class Manifest:
 
     feed_id: str
     url: str
-    logical_date: str  # ISO date
+    logical_date: date
     fetched_at: str  # ISO timestamp, UTC
     http_status: int | None
     etag: str | None
@@ -45,7 +45,7 @@ class Manifest:
     # fields below were added later: older manifests load with these defaults
     source: str = LIVE  # "live": the feed URL; "archive": the archive_url for the date
     is_unchanged: bool = False  # 304, or the same bytes as the previous landed payload
-    previous_logical_date: str | None = None  # the date whose payload this one repeats
+    previous_logical_date: date | None = None  # the date whose payload this one repeats
     more_payload_sha256s: list[str] = field(default_factory=list)  # archive pages 2..n
     # the fetch failed in a way that may pass (timeouts, 5xx, 429): a later try may succeed;
     # every other failure (4xx, no data for the date, a missing Connection) is deterministic
@@ -56,7 +56,7 @@ class Manifest:
         return self.error is None and self.payload_sha256 is not None
 
     @property
-    def verdict_key(self) -> tuple[str, str, list[str]]:
+    def verdict_key(self) -> tuple[str, date, list[str]]:
         """Which payloads of which fetch: the key of the raw load's parse verdict."""
         return self.feed_id, self.logical_date, self.payload_sha256s
 
@@ -76,11 +76,15 @@ def payload_path(paths: Paths, payload_sha256: str) -> Path:
 def read_manifest(path: Path) -> Manifest:
     fields = json.loads(path.read_text(encoding="utf-8"))
     fields.pop("parse_error", None)  # the loader's verdict, kept in manifests before 0.1.0's end
+    for name in ("logical_date", "previous_logical_date"):
+        if fields.get(name) is not None:
+            fields[name] = date.fromisoformat(fields[name])
     return Manifest(**fields)
 
 
 def write_manifest(path: Path, manifest: Manifest) -> None:
-    write_atomic(path, json.dumps(asdict(manifest), indent=2, sort_keys=True).encode())
+    text = json.dumps(asdict(manifest), indent=2, sort_keys=True, default=date.isoformat)
+    write_atomic(path, text.encode())
 
 
 def read_payload(paths: Paths, manifest: Manifest, payload_sha256: str | None = None) -> bytes:
@@ -140,7 +144,7 @@ def land(
     return Manifest(
         feed_id=feed.id,
         url=result.url,
-        logical_date=logical_date.isoformat(),
+        logical_date=logical_date,
         fetched_at=datetime.now(UTC).replace(tzinfo=None).isoformat(timespec="seconds"),
         http_status=result.status,
         etag=result.headers.get("etag"),

@@ -8,7 +8,7 @@ from __future__ import annotations
 import hashlib
 import logging
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
 import duckdb
@@ -41,7 +41,7 @@ class LoadSummary:
         return {"loaded": self.loaded, "failed": self.failed, "unchanged": self.unchanged}
 
 
-def fetch_id_for(feed_id: str, logical_date: str) -> str:
+def fetch_id_for(feed_id: str, logical_date: date) -> str:
     return hashlib.md5(f"{feed_id}|{logical_date}".encode()).hexdigest()  # noqa: S324 - an id
 
 

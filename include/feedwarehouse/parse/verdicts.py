@@ -9,18 +9,20 @@ only for the payloads it was made on: a new landing for the date is judged afres
 from __future__ import annotations
 
 import json
+from datetime import date
 from pathlib import Path
 
 from feedwarehouse.config import Paths
 from feedwarehouse.files import write_atomic
 
 
-def verdict_path(paths: Paths, feed_id: str, logical_date: str) -> Path:
-    return paths.data_dir / "load" / "unparseable" / logical_date / f"{feed_id}.json"
+def verdict_path(paths: Paths, feed_id: str, logical_date: date) -> Path:
+    day = logical_date.isoformat()
+    return paths.data_dir / "load" / "unparseable" / day / f"{feed_id}.json"
 
 
 def record_parse_result(
-    paths: Paths, feed_id: str, logical_date: str, sha256s: list[str], error: str | None
+    paths: Paths, feed_id: str, logical_date: date, sha256s: list[str], error: str | None
 ) -> None:
     """Keep the verdict that these payloads are no usable feed, or drop it once they parse."""
     target = verdict_path(paths, feed_id, logical_date)
@@ -31,7 +33,7 @@ def record_parse_result(
     write_atomic(target, json.dumps(verdict, indent=2, sort_keys=True).encode())
 
 
-def parse_error(paths: Paths, feed_id: str, logical_date: str, sha256s: list[str]) -> str | None:
+def parse_error(paths: Paths, feed_id: str, logical_date: date, sha256s: list[str]) -> str | None:
     """Why the load could not parse these landed payloads, or None (parsed, or not tried yet)."""
     target = verdict_path(paths, feed_id, logical_date)
     if not target.is_file():
