@@ -205,7 +205,7 @@ def test_atom_feed() -> None:
     ids=["garbage", "empty", "html"],
 )
 def test_not_a_feed_raises(payload: bytes, reason: str) -> None:
-    message = rf"^https://x\.example/feed: not a recognizable RSS/Atom feed \({reason}\)$"
+    message = rf"^https://x\.example/feed: not a recognizable RSS/Atom/JSON feed \({reason}\)$"
     with pytest.raises(FeedParseError, match=message):
         parse_feed(payload, source="https://x.example/feed")
 
