@@ -4,8 +4,9 @@ folds together; for the feed, its own link (the base of its relative URLs).
 feedparser folds several elements into one field: `dc:date` and Atom `<updated>` both become
 `updated`; `media:description` and `itunes:summary` become `summary` (or `content`, when a
 description came first); `dc:creator`, `<author>` and `itunes:author` all become `author`,
-the last one read winning. The precedence table of entry_fields needs to know which element
-gave what, so this pass records it, in document order (as feedparser's entries). It runs on
+the last one read winning; a guid is resolved as a URL. The precedence table of
+entry_fields needs to know which element gave what, so this pass records it (and the guid as
+sent), in document order (as feedparser's entries). It runs on
 the decoded, namespace-normalized document (charset, namespaces) after the entity guard, so
 the prolog declares nothing expat would expand; a document expat cannot read (malformed XML,
 which feedparser's lenient parser recovers) gives None.
@@ -44,6 +45,8 @@ TEXT_LABELS = frozenset(
     {"description", "itunes:summary", "media:description", "dc:creator", "author", "itunes:author"}
 )
 _ENTRY_ELEMENTS = {(ns, "entry") for ns in ATOM} | {(ns, "item") for ns in RSS}
+# the entry's identity as sent (feedparser resolves a permalink guid against the base)
+_GUID_ELEMENTS = {(ns, "guid") for ns in RSS} | {(ns, "id") for ns in ATOM}
 _FEED_ELEMENTS = {(ns, "feed") for ns in ATOM} | {(ns, "channel") for ns in RSS}
 
 
@@ -52,8 +55,7 @@ class EntryElements:
     """The elements one entry carried, and the text of those feedparser conflates."""
 
     labels: frozenset[str] = frozenset()
-    texts: dict[str, str] = field(default_factory=dict)  # "link": its link as sent
-    base: str = ""  # the xml:base in effect at the entry, every level applied (maybe relative)
+    texts: dict[str, str] = field(default_factory=dict)  # "guid": the guid / Atom id as sent
 
     @property
     def media_description(self) -> str | None:
@@ -72,10 +74,7 @@ class _State:
     labels: set[str] | None = None
     texts: dict[str, str] = field(default_factory=dict)
     # entries being read (an <item> nested in another is its own entry): index, labels, texts
-    open_entries: list[tuple[int, set[str] | None, dict[str, str], str]] = field(
-        default_factory=list
-    )
-    entry_base: str = ""
+    open_entries: list[tuple[int, set[str] | None, dict[str, str]]] = field(default_factory=list)
     captures: list[tuple[str, list[str]]] = field(default_factory=list)
     depths: list[int] = field(default_factory=list)
     path: list[tuple[str, str]] = field(default_factory=list)
@@ -102,12 +101,12 @@ def scan_feed(payload: bytes) -> FeedScan | None:
         state.depths = [depth + 1 for depth in state.depths]
         if key in _ENTRY_ELEMENTS:
             # numbered in document order of their start, as feedparser numbers them
-            outer = (len(state.entries), state.labels, state.texts, state.entry_base)
-            state.open_entries.append(outer)
+            state.open_entries.append((len(state.entries), state.labels, state.texts))
             state.entries.append(None)
-            state.labels, state.texts, state.entry_base = set(), {}, state.bases[-1]
-        elif state.labels is not None and parent in _ENTRY_ELEMENTS and key[1] == "link":
-            _entry_link(state, key, attrs)
+            state.labels, state.texts = set(), {}
+        elif parent in _ENTRY_ELEMENTS and key in _GUID_ELEMENTS and "guid" not in state.texts:
+            state.captures.append(("guid", []))
+            state.depths.append(1)
         elif state.labels is not None and key in LABELS:
             label = LABELS[key]
             state.labels.add(label)
@@ -129,10 +128,9 @@ def scan_feed(payload: bytes) -> FeedScan | None:
             label, text = state.captures.pop()
             state.texts.setdefault(label, "".join(text))
         if key in _ENTRY_ELEMENTS and state.labels is not None:
-            index, outer_labels, outer_texts, outer_base = state.open_entries.pop()
-            elements = EntryElements(frozenset(state.labels), dict(state.texts), state.entry_base)
-            state.entries[index] = elements
-            state.labels, state.texts, state.entry_base = outer_labels, outer_texts, outer_base
+            index, outer_labels, outer_texts = state.open_entries.pop()
+            state.entries[index] = EntryElements(frozenset(state.labels), dict(state.texts))
+            state.labels, state.texts = outer_labels, outer_texts
 
     def characters(data: str) -> None:
         for _label, text in state.captures:
@@ -148,18 +146,6 @@ def scan_feed(payload: bytes) -> FeedScan | None:
     except expat.ExpatError:
         return None
     return FeedScan([entry for entry in state.entries if entry is not None], state.link)
-
-
-def _entry_link(state: _State, key: tuple[str, str], attrs: dict[str, str]) -> None:
-    """The entry's link as sent: Atom's first rel="alternate" href, RSS's <link> text."""
-    if "link" in state.texts:
-        return
-    if key[0] in ATOM:
-        if attrs.get("rel", "alternate") == "alternate" and attrs.get("href"):
-            state.texts["link"] = attrs["href"].strip()
-    elif key[0] in RSS:
-        state.captures.append(("link", []))
-        state.depths.append(1)
 
 
 def _feed_link(state: _State, key: tuple[str, str], attrs: dict[str, str]) -> None:

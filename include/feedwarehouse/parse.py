@@ -79,6 +79,9 @@ def parse_feed(payload: bytes, *, source: str, content_type: str | None = None) 
     payload = namespaces.normalize(decoded.payload)
     check_entities(payload, source=source)
     scan = entry_fields.scan_feed(payload)
+    # the base of every relative URL after xml:base: the feed's link, else its URL (unknown
+    # in a document expat cannot read: then relative links are resolved afterwards)
+    base = _base_url(scan.link, source) if scan is not None else None
     # A stream, never the bytes themselves: feedparser first tries bytes as a file name, so a
     # body of "/etc/passwd" or "/dev/zero" would be read from disk. Sanitizing is most of
     # feedparser's cost and would alter the raw record.
@@ -86,7 +89,12 @@ def parse_feed(payload: bytes, *, source: str, content_type: str | None = None) 
         io.BytesIO(payload),
         sanitize_html=False,
         resolve_relative_uris=False,
-        response_headers={},
+        response_headers={
+            "content-type": "application/xml; charset=utf-8",
+            "content-location": base,
+        }
+        if base
+        else {},
     )
     bozo_reason = _describe(parsed.get("bozo_exception")) if parsed.get("bozo") else None
     bozo_reason = bozo_reason or "; ".join(filter(None, (decoded.note, nul_note))) or None
@@ -196,16 +204,16 @@ def _entry(
     link = entry.get("link") or None
     # feedparser copies a permalink guid into a missing link; a relative one is no URL
     from_guid = entry.get("guidislink") and link == entry.get("id")
-    entry_base = _absolute(elements.base, base) if elements and elements.base else base
-    if not from_guid:
-        link = _entry_link(link, elements, base)
-        _absolute_enclosures(entry, entry_base)
+    guid = (elements.texts.get("guid", "").strip() if elements else "") or entry.get("id")
+    if elements is not None:  # the guid as sent, not as feedparser resolved it
+        entry["id"] = guid
+    link = guid if from_guid else _absolute(link, base)
     language = feed.get("language")
     body = entry_fields.choose_body(entry, elements, is_atom)
     # dict.get: FeedParserDict.get falls back from a missing `updated` to `published`
     updated = dict.get(entry, "updated")
     return ParsedEntry(
-        guid=entry.get("id") or None,
+        guid=guid or None,
         link=link,
         title=text.title_text(entry.get("title"), _markup(entry, "title_detail", is_atom)),
         author=entry.get("author"),
@@ -226,26 +234,6 @@ def _entry(
         enclosure_count=len(entry.get("enclosures", [])),
         entry_json=_to_json(entry),
     )
-
-
-def _entry_link(
-    link: str | None, elements: entry_fields.EntryElements | None, base: str | None
-) -> str | None:
-    """An entry's link made absolute: xml:base at every level (feedparser drops a relative
-    xml:base inside another relative one), then the feed's link, then the feed's URL."""
-    if link and urlparse(link).scheme:
-        return link
-    sent = elements.texts.get("link", "").strip() if elements else ""
-    if link and sent:
-        link = urljoin(elements.base, sent) if elements and elements.base else sent
-    return _absolute(link, base)
-
-
-def _absolute_enclosures(entry: Any, base: str | None) -> None:
-    """Enclosure and link hrefs of the raw record absolute, against the entry's base."""
-    for item in [*entry.get("enclosures", []), *entry.get("links", [])]:
-        if item.get("href"):
-            item["href"] = _absolute(item["href"], base)
 
 
 def _markup(item: Any, detail: str, is_atom: bool) -> str:

@@ -286,7 +286,8 @@ def test_rss_091_with_doctype_latin1_and_relative_link() -> None:
         "Café & crème",
         None,
     )
-    assert json.loads(entry.entry_json)["link"] == "/2001/cafe.html"  # as sent
+    # the raw record's URLs are absolute too (issue 23); its guid stays as sent
+    assert json.loads(entry.entry_json)["link"] == "http://old.example.com/2001/cafe.html"
 
 
 def test_rss_10_rdf() -> None:
