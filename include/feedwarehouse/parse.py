@@ -15,7 +15,7 @@ from urllib.parse import urljoin, urlparse
 
 import feedparser
 
-from feedwarehouse import charset, entry_fields, namespaces, text
+from feedwarehouse import charset, entry_fields, namespaces, text, urls
 from feedwarehouse.xml_guard import FeedParseError, check_entities
 
 _BOMS = (codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
@@ -228,12 +228,18 @@ def _entry(
         categories=[tag["term"] for tag in entry.get("tags", []) if tag.get("term")],
         summary=entry_fields.summary_of(entry, elements),
         content=content[0].get("value") if content else None,
-        body_html=body.html,
+        body_html=urls.absolute_html(body.html, _body_base(entry, base)),
         body_source=body.source,
         comments_count=_int(entry.get("slash_comments")),
         enclosure_count=len(entry.get("enclosures", [])),
         entry_json=_to_json(entry),
     )
+
+
+def _body_base(entry: Any, base: str | None) -> str | None:
+    """The xml:base in effect where the body was (feedparser tracks it), made absolute."""
+    detail = (entry.get("content") or [None])[0] or entry.get("summary_detail") or {}
+    return _absolute(detail.get("base"), base) or base
 
 
 def _markup(item: Any, detail: str, is_atom: bool) -> str:

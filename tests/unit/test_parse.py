@@ -484,3 +484,27 @@ def test_character_entities_and_entities_in_cdata_or_comments_are_allowed() -> N
 )
 def test_count_entries_pages_an_archive_without_a_full_parse(payload: bytes, expected: int) -> None:
     assert count_entries(payload, source="https://a.example/feed/?paged=2") == expected
+
+
+def test_relative_urls_in_a_body_resolve_against_every_xml_base() -> None:
+    """Issue 23: images and links of a body are absolute, through nested relative xml:base,
+    then the feed's URL (the document has no absolute base); a body of absolute URLs is kept
+    byte for byte."""
+    payload = b"""<?xml version="1.0" encoding="utf-8"?>
+<feed xmlns="http://www.w3.org/2005/Atom" xml:base="/blog/"><title>t</title><id>f</id>
+<entry xml:base="2024/"><id>1</id><title>a</title><link href="a.html"/>
+<content type="html">&lt;p&gt;&lt;img src="img/chart.png" alt="c"&gt;
+&lt;a href="../b.html"&gt;b&lt;/a&gt;
+&lt;a href="#top"&gt;top&lt;/a&gt; &lt;a href="mailto:x@e.org"&gt;m&lt;/a&gt;&lt;/p&gt;</content>
+</entry>
+<entry><id>2</id><title>b</title><link href="b.html"/>
+<content type="html">&lt;p&gt;&lt;img src="https://cdn.example.org/x.png"&gt;&lt;/p&gt;</content>
+</entry></feed>"""
+    first, second = parse_feed(payload, source="https://site.example/feeds/atom.xml").entries
+    assert first.link == "https://site.example/blog/2024/a.html"
+    assert first.body_html == (
+        '<p><img src="https://site.example/blog/2024/img/chart.png" alt="c">\n'
+        '<a href="https://site.example/blog/b.html">b</a>\n<a href="#top">top</a> '
+        '<a href="mailto:x@e.org">m</a></p>'
+    )
+    assert second.body_html == '<p><img src="https://cdn.example.org/x.png"></p>'
