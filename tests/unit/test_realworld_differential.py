@@ -114,7 +114,7 @@ def _pairs(ours: ParsedEntry, entry: Any, feed: Any) -> dict[str, Pair]:
         "author": (ours.author_name, entry.get("author")),
         "published_at": (
             ours.published_at or ours.updated_at,
-            _date(entry.get("published_parsed") or entry.get("updated_parsed")),
+            _date(entry.get("published_parsed") or dict.get(entry, "updated_parsed")),
         ),
         "body": (_plain(ours.body_html), _plain(their_body)),
         "tags": (ours.categories, [tag.term for tag in entry.get("tags", []) if tag.get("term")]),
