@@ -106,8 +106,9 @@ def decode(payload: bytes, content_type: str | None = None) -> Decoded:
     codec = codec_for(label)
     if codec is not None:
         text = _strict(payload, codec)
-        if text is not None:
-            return Decoded(_as_utf8(text), label.lower())
+        if text is not None:  # valid UTF-8 (most feeds) is passed on as it came
+            utf8 = payload if codec == "utf-8" else _as_utf8(text)
+            return Decoded(utf8, label.lower())
         text, replaced = _mostly(payload, codec)
         if text is not None:
             note = (
