@@ -72,6 +72,10 @@ class Template:
     def path(self) -> str:
         return feed_path(self.feed_id)
 
+    @property
+    def is_json_feed(self) -> bool:
+        return self.payload.lstrip().startswith(b"{")
+
 
 def feed_path(feed_id: str) -> str:
     """Where the corpus server serves a template: /feeds/<feed id>.xml."""
@@ -2349,6 +2353,175 @@ def json_feed(origin: str) -> Template:
     )
 
 
+# ---------------------------------------------------------------------------------------------
+# 20. RSS 0.90 and RSS 0.91 (Netscape DTD, EUC-JP), JSON Feed 1.0
+
+
+def rss090_rdf(origin: str) -> Template:
+    """RSS 0.90: RDF with Netscape's namespace, items of a title and a link only (no date,
+    no body, no guid: the link is the post)."""
+    site = "https://old-rdf.example"
+    payload = f"""<?xml version="1.0"?>
+<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+  xmlns="http://my.netscape.com/rdf/simple/0.9/">
+  <channel>
+    <title>Old RDF Headlines</title>
+    <link>{site}/</link>
+    <description>Headlines, 1999 style.</description>
+  </channel>
+  <item>
+    <title>Modems get faster</title>
+    <link>{site}/modems.html</link>
+  </item>
+  <item>
+    <title>Portals everywhere</title>
+    <link>{site}/portals.html</link>
+  </item>
+</rdf:RDF>
+"""
+    posts = tuple(
+        ExpectedPost(
+            title=title,
+            url=f"{site}/{page}.html",
+            published_at=None,
+            published_at_source=None,
+            published_text=None,
+            body_source=None,
+            content_text="",
+            word_count=0,
+            summary=None,
+            author=None,
+        )
+        for title, page in (("Modems get faster", "modems"), ("Portals everywhere", "portals"))
+    )
+    return Template(
+        feed_id="rss090",
+        family="RSS 0.90 (RDF)",
+        quirks=("Netscape RDF namespace", "title and link only"),
+        payload=payload.encode("ascii"),
+        content_type="application/rdf+xml",
+        posts=posts,
+    )
+
+
+def rss091_euc_jp(origin: str) -> Template:
+    """RSS 0.91 with Netscape's DTD (public identifier; never read) in EUC-JP, a channel
+    managingEditor as the only author, relative links against the channel's link."""
+    site = "https://euc.example"
+    payload = f"""<?xml version="1.0" encoding="EUC-JP"?>
+<!DOCTYPE rss PUBLIC "-//Netscape Communications//DTD RSS 0.91//EN"
+  "http://my.netscape.com/publish/formats/rss-0.91.dtd">
+<rss version="0.91">
+  <channel>
+    <title>古い日記</title>
+    <link>{site}/diary/</link>
+    <description>日記です。</description>
+    <language>ja</language>
+    <managingEditor>diary@euc.example (佐藤 一郎)</managingEditor>
+    <item>
+      <title>雨の日</title>
+      <link>2001/06/rain.html</link>
+      <description>今日は雨でした。</description>
+    </item>
+    <item>
+      <title>晴れの日</title>
+      <link>2001/07/sun.html</link>
+      <description>今日は晴れでした。</description>
+    </item>
+  </channel>
+</rss>
+"""
+    posts = tuple(
+        ExpectedPost(
+            title=title,
+            url=f"{site}/diary/2001/{path}",
+            published_at=None,
+            published_at_source=None,
+            published_text=None,
+            body_source="description",
+            content_text=body,
+            word_count=1,
+            summary=body,
+            author="佐藤 一郎",
+        )
+        for title, path, body in (
+            ("雨の日", "06/rain.html", "今日は雨でした。"),
+            ("晴れの日", "07/sun.html", "今日は晴れでした。"),
+        )
+    )
+    return Template(
+        feed_id="rss091-euc-jp",
+        family="RSS 0.91 in EUC-JP",
+        quirks=("Netscape DTD", "EUC-JP", "managingEditor only", "relative links"),
+        payload=payload.encode("euc_jp"),
+        content_type="text/xml",
+        posts=posts,
+    )
+
+
+def json_feed_10(origin: str) -> Template:
+    """JSON Feed 1.0 served as application/json: the 1.0 `author` object (`email (Name)`
+    text in its name), a relative url against home_page_url, content_html with markup."""
+    site = "https://json10.example"
+    document = {
+        "version": "https://jsonfeed.org/version/1",
+        "title": "Ten",
+        "home_page_url": f"{site}/blog/",
+        "author": {"name": "ten@json10.example (Ten Author)"},
+        "items": [
+            {
+                "id": f"{site}/blog/a",
+                "url": "a",
+                "title": "Alpha &amp; omega",
+                "content_html": "<h2>Alpha</h2><p>and <em>omega</em></p>",
+                "date_published": "2024-07-01T00:00:00Z",
+            },
+            {
+                "id": f"{site}/blog/b",
+                "url": "b",
+                "title": "Beta",
+                "content_html": "<p>Beta.</p>",
+                "date_published": "2024-07-02T00:00:00Z",
+                "tags": ["Formats"],
+            },
+        ],
+    }
+    return Template(
+        feed_id="json-feed-10",
+        family="JSON Feed 1.0",
+        quirks=("application/json", "1.0 author object", "relative url"),
+        payload=json.dumps(document).encode("utf-8"),
+        content_type="application/json",
+        posts=(
+            ExpectedPost(
+                title="Alpha &amp; omega",  # JSON Feed titles are plain text: shown as sent
+                url=f"{site}/blog/a",
+                published_at=_utc(2024, 7, 1, 0, 0),
+                published_at_source="published",
+                published_text="2024-07-01T00:00:00Z",
+                body_source="content_html",
+                content_text="Alpha and omega",
+                word_count=3,
+                summary=None,
+                author="Ten Author",
+            ),
+            ExpectedPost(
+                title="Beta",
+                url=f"{site}/blog/b",
+                published_at=_utc(2024, 7, 2, 0, 0),
+                published_at_source="published",
+                published_text="2024-07-02T00:00:00Z",
+                body_source="content_html",
+                content_text="Beta.",
+                word_count=1,
+                summary=None,
+                author="Ten Author",
+                tags=("Formats",),
+            ),
+        ),
+    )
+
+
 TEMPLATES: tuple[Callable[[str], Template], ...] = (
     wordpress_rss,
     wordpress_summary_rss,
@@ -2373,6 +2546,9 @@ TEMPLATES: tuple[Callable[[str], Template], ...] = (
     shared_link_rss,
     podcast_precedence_rss,
     json_feed,
+    rss090_rdf,
+    rss091_euc_jp,
+    json_feed_10,
 )
 
 
