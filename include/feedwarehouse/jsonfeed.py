@@ -113,8 +113,24 @@ def _entry(
         body_source=body_source,
         comments_count=None,
         enclosure_count=len(attachments) if isinstance(attachments, list) else 0,
-        entry_json=_to_json(item),
+        entry_json=_to_json(_with_absolute_urls(item, base)),
     )
+
+
+def _with_absolute_urls(item: Mapping[str, Any], base: str | None) -> dict[str, Any]:
+    """The item as sent, its URLs (url, external_url, image, attachments) made absolute."""
+    record = dict(item)
+    for key in ("url", "external_url", "image", "banner_image"):
+        if _string(record.get(key)):
+            record[key] = _absolute(record[key], base)
+    if isinstance(record.get("attachments"), list):
+        record["attachments"] = [
+            {**a, "url": _absolute(a["url"], base)}
+            if isinstance(a, dict) and _string(a.get("url"))
+            else a
+            for a in record["attachments"]
+        ]
+    return record
 
 
 def _author_name(item: Mapping[str, Any]) -> str | None:

@@ -212,9 +212,7 @@ def _entry(
     link = guid if from_guid else _absolute(link, base)
     if link and not from_guid:  # the raw record's URLs absolute too
         entry["link"] = link
-    for enclosure in [*entry.get("enclosures", []), *entry.get("links", [])]:
-        if enclosure.get("href"):
-            enclosure["href"] = _absolute(enclosure["href"], base)
+    _absolute_record(entry, base)
     language = feed.get("language")
     body = entry_fields.choose_body(entry, elements, is_atom)
     # dict.get: FeedParserDict.get falls back from a missing `updated` to `published`
@@ -241,6 +239,18 @@ def _entry(
         enclosure_count=len(entry.get("enclosures", [])),
         entry_json=_to_json(entry),
     )
+
+
+def _absolute_record(entry: Any, base: str | None) -> None:
+    """Enclosure, link, image and media URLs of the raw record made absolute."""
+    image = entry.get("image")
+    hrefs = [*entry.get("links", []), *([image] if isinstance(image, dict) else [])]
+    for item in hrefs:
+        if item.get("href"):
+            item["href"] = _absolute(item["href"], base)
+    for item in [*entry.get("media_content", []), *entry.get("media_thumbnail", [])]:
+        if isinstance(item, dict) and item.get("url"):
+            item["url"] = _absolute(item["url"], base)
 
 
 def _body_base(entry: Any, base: str | None) -> str | None:

@@ -130,3 +130,29 @@ def test_conditional_get_load_and_replay_of_a_json_feed(
         ]  # fmt: skip
     finally:
         conn.close()
+
+
+def test_the_raw_record_keeps_the_item_with_absolute_urls() -> None:
+    document = {
+        "version": "https://jsonfeed.org/version/1.1",
+        "home_page_url": "https://u.example/blog/",
+        "items": [
+            {
+                "id": "1",
+                "url": "p/1",
+                "image": "/img/1.png",
+                "attachments": [{"url": "media/1.mp3", "mime_type": "audio/mpeg"}, "junk"],
+            }
+        ],
+    }
+    [entry] = parse_feed(payload(document), source="https://feeds.example/u.json").entries
+    assert json.loads(entry.entry_json) == {
+        "id": "1",
+        "url": "https://u.example/blog/p/1",
+        "image": "https://u.example/img/1.png",
+        "attachments": [
+            {"url": "https://u.example/blog/media/1.mp3", "mime_type": "audio/mpeg"},
+            "junk",
+        ],
+    }
+    assert (entry.link, entry.enclosure_count) == ("https://u.example/blog/p/1", 2)

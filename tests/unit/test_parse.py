@@ -508,3 +508,25 @@ def test_relative_urls_in_a_body_resolve_against_every_xml_base() -> None:
         '<a href="mailto:x@e.org">m</a></p>'
     )
     assert second.body_html == '<p><img src="https://cdn.example.org/x.png"></p>'
+
+
+def test_enclosure_image_and_media_urls_of_the_raw_record_are_absolute() -> None:
+    items = (
+        '<item><title>m</title><link>p/1</link><enclosure url="media/1.mp3" length="1" '
+        'type="audio/mpeg"/><itunes:image href="img/1.jpg"/>'
+        '<media:thumbnail url="/thumbs/1.jpg"/></item>'
+    )
+    payload = _rss(items).replace(
+        '<rss version="2.0">',
+        '<rss version="2.0" xmlns:itunes="http://www.itunes.com/dtds/podcast-1.0.dtd" '
+        'xmlns:media="http://search.yahoo.com/mrss/">',
+    )
+    [entry] = parse_feed(payload.encode(), source="https://feeds.example.net/x.xml").entries
+    record = json.loads(entry.entry_json)
+    assert entry.link == "https://blog.example.com/p/1"
+    assert [link["href"] for link in record["links"]] == [
+        "https://blog.example.com/p/1",
+        "https://blog.example.com/media/1.mp3",
+    ]
+    assert record["image"]["href"] == "https://blog.example.com/img/1.jpg"
+    assert record["media_thumbnail"] == [{"url": "https://blog.example.com/thumbs/1.jpg"}]
