@@ -43,7 +43,7 @@ class ExpectedPost:
     published_text: str | None
     # 'content:encoded', 'content', 'description', 'summary', 'media:description' or None
     body_source: str | None
-    content_text: str
+    content_text: str | None  # None: no body at all
     word_count: int
     summary: str | None
     author: str | None
@@ -2387,7 +2387,7 @@ def rss090_rdf(origin: str) -> Template:
             published_at_source=None,
             published_text=None,
             body_source=None,
-            content_text="",
+            content_text=None,
             word_count=0,
             summary=None,
             author=None,

@@ -26,7 +26,7 @@ def as_marts_see_it(entry: ParsedEntry) -> dict[str, object]:
         "published_at": published_at,
         "published_at_source": source,
         "body_source": entry.body_source,
-        "content_text": content_text or "",
+        "content_text": content_text,
         "word_count": len((content_text or "").split()),
         "summary": text.html_to_text(entry.summary) or None,
         # marts.authors names an author by the spelling most posts use: compare identities
