@@ -207,7 +207,7 @@ def _entry(
     # feedparser copies a permalink guid into a missing link; a relative one is no URL
     from_guid = entry.get("guidislink") and link == entry.get("id")
     guid = (elements.texts.get("guid", "").strip() if elements else "") or entry.get("id")
-    if elements is not None:  # the guid as sent, not as feedparser resolved it
+    if elements is not None and guid:  # the guid as sent, not as feedparser resolved it
         entry["id"] = guid
     link = guid if from_guid else _absolute(link, base)
     if link and not from_guid:  # the raw record's URLs absolute too
