@@ -9,13 +9,15 @@ colliding tags need the whole warehouse and are named, not applied.
 
 from __future__ import annotations
 
+import json
+from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
 from feedwarehouse.extract.fetch import fetch_url
 from feedwarehouse.extract.fetch_policy import default_policy
-from feedwarehouse.parse.entry_fields import post_date
+from feedwarehouse.parse.entry_fields import AUTHOR_PRECEDENCE, BODY_PRECEDENCE, post_date
 from feedwarehouse.parse.feed import ParsedEntry, ParsedFeed, parse_feed
 from feedwarehouse.transform import text
 
@@ -50,19 +52,36 @@ def read_feed(source: str, *, allow_private_host: bool = False) -> ParsedFeed:
 
 def describe_feed(feed: ParsedFeed) -> str:
     """The whole report: the feed, then one block per entry."""
+    meta = json.loads(feed.feed_json)
     head = [
         f"feed: {feed.title or '(untitled)'}  link: {feed.link or '-'}  "
         f"language: {feed.language or '-'}  entries: {len(feed.entries)}",
+        f"  format {meta.get('version') or '-'}, read as {meta.get('encoding') or '-'}",
+        f"  body from the first of: {', '.join(BODY_PRECEDENCE)}",
+        f"  author from the first of: {', '.join(AUTHOR_PRECEDENCE)}, the feed's author",
     ]
     if feed.bozo_reason:
         head.append(f"  parser note: {feed.bozo_reason}")
-    blocks = ["\n".join(_describe_entry(index, entry)) for index, entry in enumerate(feed.entries)]
+    shared = _shared_links(feed.entries)
+    blocks = [
+        "\n".join(_describe_entry(index, entry, shared)) for index, entry in enumerate(feed.entries)
+    ]
     return "\n\n".join(["\n".join(head), *blocks])
 
 
-def _describe_entry(index: int, entry: ParsedEntry) -> Iterator[str]:
+def _shared_links(entries: list[ParsedEntry]) -> set[str]:
+    """Links that entries without guid share with other titles or dates (int_entries_identified:
+    those entries are told apart by title and date)."""
+    listings: dict[str, set[tuple[str, str]]] = defaultdict(set)
+    for entry in entries:
+        if not (entry.guid or "").strip() and (entry.link or "").strip():
+            listings[entry.link.strip()].add((entry.title or "", entry.published or ""))
+    return {link for link, seen in listings.items() if len(seen) > 1}
+
+
+def _describe_entry(index: int, entry: ParsedEntry, shared: set[str]) -> Iterator[str]:
     yield f"#{index}  {entry.title or '(no title)'}"
-    yield f"  identity  {_identity(entry)}"
+    yield f"  identity  {_identity(entry, shared)}"
     yield f"  url       {entry.link or '(none)'}" + (
         ""
         if not entry.link or entry.link.startswith(("http://", "https://"))
@@ -76,13 +95,17 @@ def _describe_entry(index: int, entry: ParsedEntry) -> Iterator[str]:
     yield f"  tags      {_tags(entry)}"
 
 
-def _identity(entry: ParsedEntry) -> str:
+def _identity(entry: ParsedEntry, shared: set[str]) -> str:
     if entry.guid and entry.guid.strip():
         return f"guid {entry.guid.strip()}"
+    if entry.link and entry.link.strip() in shared:
+        return f"link {entry.link.strip()} + title + published text (no guid; link shared)"
     if entry.link and entry.link.strip():
         return f"link {entry.link.strip()} (no guid)"
     if entry.title and entry.title.strip():
         return "title + published text (no guid, no link)"
+    if entry.body_html is None and not (entry.published or entry.updated or "").strip():
+        return "none: quarantined as 'empty entry: no guid, link, title, body or date'"
     return "none: quarantined as 'no usable identity'"
 
 

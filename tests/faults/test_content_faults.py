@@ -277,7 +277,7 @@ def test_not_a_feed_is_recorded_and_the_published_posts_stay(
 ) -> None:
     url = days.urls[feed_id]
     base = url.rsplit("/", 1)[0]
-    error = f"{url}: not a recognizable RSS/Atom feed (" + reason.format(base=base)
+    error = f"{url}: not a recognizable RSS/Atom/JSON feed (" + reason.format(base=base)
     assert days.fetch(feed_id) == (200, len(FAULTS[feed_id][0]), None, error, None)
     assert days.entries(feed_id) == []
     assert days.posts(feed_id) == clean_posts(feed_id, 2)

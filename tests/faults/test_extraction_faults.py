@@ -279,7 +279,7 @@ def test_every_failure_is_recorded_with_a_clear_reason(
     )
     assert recorded["oversize"] == f"body of {url['oversize']} exceeds the {CAP}-byte cap"
     assert recorded["notafeed"] == (
-        f"{url['notafeed']}: not a recognizable RSS/Atom feed (no feed elements)"
+        f"{url['notafeed']}: not a recognizable RSS/Atom/JSON feed (no feed elements)"
     )
     assert recorded["bomb"].startswith(
         f"{url['bomb']}: refused: the DOCTYPE declares an XML entity (<!ENTITY a "

@@ -75,7 +75,8 @@ ALPHA_DAY2 = [
 ]
 # Defects, quarantined (index -> reason), and an exact repeat that silently collapses.
 ALPHA_DAY2_DEFECTS = {
-    3: ("no usable identity", entry("  ", guid=None, link=None)),
+    # a body but no guid, link or title (with nothing at all it is an "empty entry")
+    3: ("no usable identity", entry("  ", guid=None, link=None, content="<p>orphan</p>")),
     5: (
         "published date in the future",
         entry("Future", guid="future", published="x", published_at=datetime(2030, 1, 1)),

@@ -64,6 +64,8 @@ class CorpusRun:
     authors: list[str]
     # (feed_id, title) of the posts flagged has_unparsed_date
     undated: list[tuple[str, str]]
+    # (feed_id, reason) of quality.quarantined_entries
+    quarantined: list[tuple[str, str]]
 
 
 @pytest.fixture(scope="module")
@@ -95,11 +97,12 @@ def read_published(
     set[tuple[str, str]],
     list[str],
     list[tuple[str, str]],
+    list[tuple[str, str]],
 ]:
     """Posts by (feed id, title) with their author's name and tags, all tags, all author names,
-    and the posts whose date text did not parse."""
+    the posts whose date text did not parse, and the quarantined entries' reasons."""
     if not database.is_file():
-        return {}, set(), [], []
+        return {}, set(), [], [], []
     conn = duckdb.connect(str(database), read_only=True)
     try:
         cursor = conn.execute(POSTS_SQL)
@@ -111,6 +114,9 @@ def read_published(
         undated = conn.execute(
             "select feed_id, title from marts.posts where has_unparsed_date order by all"
         ).fetchall()
+        quarantined = conn.execute(
+            "select feed_id, reason from quality.quarantined_entries order by all"
+        ).fetchall()
     finally:
         conn.close()
     tags_of: dict[str, list[tuple[str, str]]] = {}
@@ -120,7 +126,7 @@ def read_published(
     for row in rows:
         row["tags"] = tuple(sorted(tags_of.get(row["post_id"], [])))
         posts.setdefault((row["feed_id"], row["title"]), []).append(row)
-    return posts, tags, authors, undated
+    return posts, tags, authors, undated, quarantined
 
 
 def expected_fields(post: ExpectedPost) -> dict[str, Any]:
@@ -181,3 +187,13 @@ def test_authors_are_exactly_the_named_ones(corpus_run: CorpusRun) -> None:
 def test_an_unparseable_date_keeps_the_post_and_is_flagged(corpus_run: CorpusRun) -> None:
     """Only the pt-BR entry dated "soon" (localized names all parse) is published undated."""
     assert corpus_run.undated == [("pt-news", "Próximas coberturas")]
+
+
+def test_entries_that_are_no_post_are_quarantined_with_their_reason(corpus_run: CorpusRun) -> None:
+    """Issue 23: an empty <item/> (nested in another) is no post; it is listed with a reason."""
+    expected = sorted(
+        (template.feed_id, reason)
+        for template in corpus_run.templates
+        for reason in template.quarantined
+    )
+    assert corpus_run.quarantined == expected

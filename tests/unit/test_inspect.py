@@ -27,9 +27,14 @@ def test_a_localized_feed_names_the_element_and_text_of_each_date(
     code, out, _ = inspect(capsys, str(feed))
     assert code == 0
     blocks = out.split("\n\n")
-    assert blocks[0] == (
-        "feed: Rede Aberta  link: https://redeaberta.example/  language: pt-BR  entries: 4"
-    )
+    assert blocks[0].splitlines() == [
+        "feed: Rede Aberta  link: https://redeaberta.example/  language: pt-BR  entries: 4",
+        "  format rss20, read as utf-8",
+        "  body from the first of: content:encoded, content, description, summary, "
+        "itunes:summary, media:description",
+        "  author from the first of: dc:creator, author, atom:author, itunes:author, "
+        "the feed's author",
+    ]
     assert blocks[1].splitlines() == [
         "#0  Fibra chega ao interior",
         "  identity  guid https://redeaberta.example/fibra-chega-ao-interior",
@@ -92,4 +97,44 @@ def test_a_file_that_is_no_feed_is_named_with_why(
     page.write_bytes(b"<html><body><p>Not found</p></body></html>")
     code, out, err = inspect(capsys, str(page))
     assert (code, out) == (1, "")
-    assert err == f"error: {page.as_uri()}: not a recognizable RSS/Atom feed (no feed elements)\n"
+    assert (
+        err == f"error: {page.as_uri()}: not a recognizable RSS/Atom/JSON feed (no feed elements)\n"
+    )
+
+
+def test_shared_links_an_empty_item_and_a_json_feed(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+):
+    """Issue 23: entries sharing a link are told apart by title and date; an empty <item/>
+    is named as the quarantine names it; a JSON Feed reads like any other feed."""
+    feed = tmp_path / "news.xml"
+    feed.write_bytes(TEMPLATES["shared-link"].payload)
+    _, out, _ = inspect(capsys, str(feed))
+    blocks = out.split("\n\n")
+    assert blocks[1].splitlines()[1] == (
+        "  identity  link https://town.example/announcements + title + published text "
+        "(no guid; link shared)"
+    )
+    assert blocks[4].splitlines()[:2] == [
+        "#3  (no title)",
+        "  identity  none: quarantined as 'empty entry: no guid, link, title, body or date'",
+    ]
+    json_feed = tmp_path / "feed.json"
+    json_feed.write_bytes(TEMPLATES["json-feed"].payload)
+    _, out, _ = inspect(capsys, str(json_feed))
+    blocks = out.split("\n\n")
+    assert blocks[0].splitlines()[:2] == [
+        "feed: JSON &amp; Friends  link: https://json.example/  language: en  entries: 3",
+        "  format https://jsonfeed.org/version/1.1, read as utf-8",
+    ]
+    assert blocks[2].splitlines() == [
+        "#1  Second post",
+        "  identity  guid 2",
+        "  url       https://json.example/elsewhere/two",
+        "  date      2024-08-05 12:30:00 UTC from date_modified '2024-08-05T12:30:00Z' "
+        "(no published date)",
+        '  body      from content_text, 5 words: "Plain text over two lines."',
+        "  summary   (none)",
+        "  author    Mara Quinn",
+        "  tags      Feeds -> feeds; Formats -> formats",
+    ]

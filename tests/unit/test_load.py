@@ -331,7 +331,7 @@ def test_unparseable_payload_fails_that_feed(
     summary = load_raw(
         conn, paths, [extract(Feed("junk", url, file_root=str(tmp_path)), DAY, paths)]
     )
-    message = f"{url}: not a recognizable RSS/Atom feed (no feed elements)"
+    message = f"{url}: not a recognizable RSS/Atom/JSON feed (no feed elements)"
     assert summary == LoadSummary(loaded={}, failed={"junk": message})
     assert conn.execute("select http_status, entry_count, error from raw.fetches").fetchall() == [
         (200, None, message)

@@ -211,7 +211,7 @@ def test_atom_feed() -> None:
     ids=["garbage", "empty", "html"],
 )
 def test_not_a_feed_raises(payload: bytes, reason: str) -> None:
-    message = rf"^https://x\.example/feed: not a recognizable RSS/Atom feed \({reason}\)$"
+    message = rf"^https://x\.example/feed: not a recognizable RSS/Atom/JSON feed \({reason}\)$"
     with pytest.raises(FeedParseError, match=message):
         parse_feed(payload, source="https://x.example/feed")
 
@@ -288,7 +288,8 @@ def test_rss_091_with_doctype_latin1_and_relative_link() -> None:
         "Café & crème",
         None,
     )
-    assert json.loads(entry.entry_json)["link"] == "/2001/cafe.html"  # as sent
+    # the raw record's URLs are absolute too (issue 23); its guid stays as sent
+    assert json.loads(entry.entry_json)["link"] == "http://old.example.com/2001/cafe.html"
 
 
 def test_rss_10_rdf() -> None:
@@ -485,3 +486,49 @@ def test_character_entities_and_entities_in_cdata_or_comments_are_allowed() -> N
 )
 def test_count_entries_pages_an_archive_without_a_full_parse(payload: bytes, expected: int) -> None:
     assert count_entries(payload, source="https://a.example/feed/?paged=2") == expected
+
+
+def test_relative_urls_in_a_body_resolve_against_every_xml_base() -> None:
+    """Issue 23: images and links of a body are absolute, through nested relative xml:base,
+    then the feed's URL (the document has no absolute base); a body of absolute URLs is kept
+    byte for byte."""
+    payload = b"""<?xml version="1.0" encoding="utf-8"?>
+<feed xmlns="http://www.w3.org/2005/Atom" xml:base="/blog/"><title>t</title><id>f</id>
+<entry xml:base="2024/"><id>1</id><title>a</title><link href="a.html"/>
+<content type="html">&lt;p&gt;&lt;img src="img/chart.png" alt="c"&gt;
+&lt;a href="../b.html"&gt;b&lt;/a&gt;
+&lt;a href="#top"&gt;top&lt;/a&gt; &lt;a href="mailto:x@e.org"&gt;m&lt;/a&gt;&lt;/p&gt;</content>
+</entry>
+<entry><id>2</id><title>b</title><link href="b.html"/>
+<content type="html">&lt;p&gt;&lt;img src="https://cdn.example.org/x.png"&gt;&lt;/p&gt;</content>
+</entry></feed>"""
+    first, second = parse_feed(payload, source="https://site.example/feeds/atom.xml").entries
+    assert first.link == "https://site.example/blog/2024/a.html"
+    assert first.body_html == (
+        '<p><img src="https://site.example/blog/2024/img/chart.png" alt="c">\n'
+        '<a href="https://site.example/blog/b.html">b</a>\n<a href="#top">top</a> '
+        '<a href="mailto:x@e.org">m</a></p>'
+    )
+    assert second.body_html == '<p><img src="https://cdn.example.org/x.png"></p>'
+
+
+def test_enclosure_image_and_media_urls_of_the_raw_record_are_absolute() -> None:
+    items = (
+        '<item><title>m</title><link>p/1</link><enclosure url="media/1.mp3" length="1" '
+        'type="audio/mpeg"/><itunes:image href="img/1.jpg"/>'
+        '<media:thumbnail url="/thumbs/1.jpg"/></item>'
+    )
+    payload = _rss(items).replace(
+        '<rss version="2.0">',
+        '<rss version="2.0" xmlns:itunes="http://www.itunes.com/dtds/podcast-1.0.dtd" '
+        'xmlns:media="http://search.yahoo.com/mrss/">',
+    )
+    [entry] = parse_feed(payload.encode(), source="https://feeds.example.net/x.xml").entries
+    record = json.loads(entry.entry_json)
+    assert entry.link == "https://blog.example.com/p/1"
+    assert [link["href"] for link in record["links"]] == [
+        "https://blog.example.com/p/1",
+        "https://blog.example.com/media/1.mp3",
+    ]
+    assert record["image"]["href"] == "https://blog.example.com/img/1.jpg"
+    assert record["media_thumbnail"] == [{"url": "https://blog.example.com/thumbs/1.jpg"}]

@@ -34,6 +34,8 @@ row_checks as (
         published_at is null and date_text is not null as has_unparsed_date,
         case
             when entry_index is null then null
+            when post_id is null and content_html is null and date_text is null
+                then 'empty entry: no guid, link, title, body or date'
             when post_id is null then 'no usable identity'
             when length(title) > 1000 then 'title too long'
             when length(content_html) > 2000000 then 'content too long'

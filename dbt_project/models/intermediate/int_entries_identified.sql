@@ -43,24 +43,49 @@ entries_to_process as (
 
 ),
 
--- a post is its guid, else its link, else its title and publication date
+-- items of one fetch without guid that share a link but differ in title or date (a news
+-- page listing many announcements) are distinct posts: their link alone identifies none
+links_shared as (
+
+    select
+        *,
+        guid is null
+        and link is not null
+        and min(coalesce(title, '') || '|' || coalesce(published_text, '')) over same_link
+        != max(coalesce(title, '') || '|' || coalesce(published_text, '')) over same_link
+            as is_shared_link
+    from entries_to_process
+    window same_link as (partition by fetch_id, link, guid is null)
+
+),
+
+-- a post is its guid, else its link (with title and date if shared), else its title and
+-- publication date
 identities as (
 
     select
         *,
         coalesce(
             guid,
+            case
+                when is_shared_link
+                    then md5(
+                        link || '|' || coalesce(title, '') || '|'
+                        || coalesce(published_text, '')
+                    )
+            end,
             link,
             md5(coalesce(title, '') || '|' || coalesce(published_text, ''))
         ) as post_identity,
         case
             when guid is not null then 'guid'
+            when is_shared_link then 'link_title_published'
             when link is not null then 'link'
             else 'title_published'
         end as identity_source,
         -- no guid, no link and a blank title identify nothing
         coalesce(guid, link, nullif(trim(title), '')) is not null as has_identity
-    from entries_to_process
+    from links_shared
 
 ),
 
@@ -68,7 +93,7 @@ identities as (
 identified as (
 
     select
-        * exclude (has_identity, updated_text),
+        * exclude (has_identity, updated_text, is_shared_link),
         case when has_identity then md5(feed_id || '|' || post_identity) end as post_id,
         md5(to_json(struct_pack(
             link, title, author, categories, summary, content_html, body_source,

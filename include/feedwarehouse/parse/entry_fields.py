@@ -1,11 +1,12 @@
 """What an entry's date, body and author are, and which element of the feed gave each.
 
-feedparser folds several elements into one field: `dc:date` and Atom `<updated>` both become
-`updated`; `media:description` becomes `summary`, or `content` when a description came first;
-`itunes:summary` likewise. To say which element gave a value, a quick expat pass over the same
-bytes records the elements each entry carries (document order, as feedparser's entries). On
-a payload expat cannot read (malformed XML, which feedparser's lenient parser recovers) the
-elements are guessed from the feed's version instead.
+The precedence (the README's column table says the same; `feedwarehouse inspect` shows it):
+  body   = content:encoded / Atom content, then description / Atom summary, then
+           itunes:summary, then media:description
+  author = dc:creator, <author>, Atom author, then itunes:author, then the feed's author
+feedparser folds these elements into one field each, so entry_scan records which elements
+each entry carries; on a payload expat cannot read (malformed XML, which feedparser's lenient
+parser recovers) the elements are guessed from the feed's version instead.
 """
 
 from __future__ import annotations
@@ -16,27 +17,16 @@ import functools
 import re
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
-from xml.parsers import expat
 
 import dateparser
 
-_ATOM = ("http://www.w3.org/2005/Atom", "http://purl.org/atom/ns#")
-_RSS = ("", "http://purl.org/rss/1.0/", "http://my.netscape.com/rdf/simple/0.9/")
-# (namespace, element) -> the name a user knows it by
-_LABELS = {
-    ("http://purl.org/rss/1.0/modules/content/", "encoded"): "content:encoded",
-    **{(ns, "content"): "content" for ns in _ATOM},
-    **{(ns, "description"): "description" for ns in _RSS},
-    **{(ns, "summary"): "summary" for ns in _ATOM},
-    ("http://search.yahoo.com/mrss/", "description"): "media:description",
-    **{(ns, "updated"): "updated" for ns in _ATOM},
-    ("http://purl.org/dc/elements/1.1/", "date"): "dc:date",
-    ("http://purl.org/dc/terms/", "modified"): "dcterms:modified",
-}
-_ENTRY_ELEMENTS = {(ns, "entry") for ns in _ATOM} | {(ns, "item") for ns in _RSS}
+from feedwarehouse.parse.entry_scan import EntryElements, FeedScan, scan_feed
+
+__all__ = ["EntryElements", "FeedScan", "scan_feed"]
+
 _PLACEHOLDER_ADDRESS = re.compile(
     r"^(no-?reply|do-?not-?reply|nobody|invalid|unknown|anonymous)\b[^@]*@", re.IGNORECASE
 )
@@ -50,99 +40,52 @@ FEED_LANGUAGES = ("en", "pt", "es", "fr", "de", "it", "nl", "pl", "sv", "da", "n
 
 
 @dataclass(frozen=True)
-class EntryElements:
-    """The elements one entry carried, and the text of those feedparser conflates."""
-
-    labels: frozenset[str] = frozenset()
-    media_description: str | None = None
-
-
-@dataclass
-class _Scan:
-    entries: list[EntryElements] = field(default_factory=list)
-    labels: set[str] | None = None
-    media_text: list[str] | None = None
-    media_depth: int = 0
-
-
-def scan_entries(payload: bytes) -> list[EntryElements] | None:
-    """Per entry, in document order, which labelled elements it holds; None if not well-formed.
-
-    Runs after xml_guard.check_entities, so the prolog declares nothing expat would expand.
-    """
-    parser = expat.ParserCreate(namespace_separator=" ")
-    scan = _Scan()
-
-    def start(name: str, _attrs: object) -> None:
-        key = tuple(name.split(" ", 1)) if " " in name else ("", name)
-        if key in _ENTRY_ELEMENTS:
-            scan.labels, scan.media_text = set(), None
-        elif scan.labels is not None and key in _LABELS:
-            label = _LABELS[key]  # type: ignore[index]
-            scan.labels.add(label)
-            if label == "media:description" and scan.media_text is None:
-                scan.media_text, scan.media_depth = [], 1
-                return
-        if scan.media_depth:
-            scan.media_depth += 1
-
-    def end(name: str) -> None:
-        key = tuple(name.split(" ", 1)) if " " in name else ("", name)
-        if scan.media_depth:
-            scan.media_depth -= 1
-        if key in _ENTRY_ELEMENTS and scan.labels is not None:
-            text = "".join(scan.media_text) if scan.media_text is not None else None
-            scan.entries.append(EntryElements(frozenset(scan.labels), text))
-            scan.labels = None
-
-    def characters(data: str) -> None:
-        if scan.media_depth and scan.media_text is not None:
-            scan.media_text.append(data)
-
-    parser.StartElementHandler = start
-    parser.EndElementHandler = end
-    parser.CharacterDataHandler = characters
-    try:
-        parser.Parse(payload.lstrip(b"\xef\xbb\xbf \t\r\n"), True)
-    except expat.ExpatError:
-        return None
-    return scan.entries
-
-
-@dataclass(frozen=True)
 class Body:
     html: str | None
     source: str | None
 
 
+# the elements that give a post's body and author, best first (README: the column table)
+BODY_PRECEDENCE = (
+    "content:encoded", "content", "description", "summary", "itunes:summary", "media:description",
+)  # fmt: skip
+AUTHOR_PRECEDENCE = ("dc:creator", "author", "atom:author", "itunes:author")
+
+
 def choose_body(entry: Mapping[str, Any], elements: EntryElements | None, is_atom: bool) -> Body:
-    """The fullest body: content:encoded / Atom content (the longest), else description / Atom
-    summary, else media:description (YouTube)."""
-    labels = elements.labels if elements else None
+    """The fullest body by BODY_PRECEDENCE (of several content elements, the longest)."""
     contents = [item.get("value") for item in entry.get("content") or [] if item.get("value")]
-    summary = entry.get("summary") or None
-    if labels is None:  # not well-formed: what feedparser found, named by the feed's kind
+    if elements is None:  # not well-formed: what feedparser found, named by the feed's kind
+        summary = entry.get("summary") or None
         if contents:
             return Body(max(contents, key=len), "content" if is_atom else "content:encoded")
         return Body(summary, ("summary" if is_atom else "description") if summary else None)
-    for label in ("content:encoded", "content"):
-        if label in labels and contents:
-            return Body(max(contents, key=len), label)
-    for label in ("description", "summary"):
-        if label in labels and summary:
-            return Body(summary, label)
-    if elements and elements.media_description and elements.media_description.strip():
-        return Body(elements.media_description, "media:description")
+    summary = summary_of(entry, elements)
+    for label in BODY_PRECEDENCE:
+        if label not in elements.labels:
+            continue
+        if label in ("content:encoded", "content"):
+            value = max(contents, key=len) if contents else None
+        elif label in ("description", "summary"):
+            value = summary
+        else:
+            value = elements.texts.get(label)
+        if value and value.strip():
+            return Body(value, label)
     return Body(None, None)
 
 
 def summary_of(entry: Mapping[str, Any], elements: EntryElements | None) -> str | None:
     """The description / Atom summary, not a media:description or itunes:summary feedparser
-    moved into its place."""
-    labels = elements.labels if elements else None
-    if labels is not None and not labels & {"description", "summary"}:
-        return None
-    return entry.get("summary") or None
+    moved into its place (nor the description it moved into `content` for one)."""
+    if elements is None:
+        return entry.get("summary") or None
+    if "description" in elements.labels:
+        description = elements.texts.get("description")
+        return description if description and description.strip() else None
+    if "summary" in elements.labels:
+        return entry.get("summary") or None
+    return None
 
 
 def updated_element(elements: EntryElements | None, is_atom: bool) -> str:
@@ -205,16 +148,41 @@ def _localized(text: str, language: str | None) -> datetime | None:
     return moment.astimezone(UTC).replace(tzinfo=None) if moment else None
 
 
-def author_name(entry: Mapping[str, Any], feed: Mapping[str, Any], is_atom: bool) -> str | None:
-    """The entry's author's name; an Atom entry without one has the feed's (RFC 4287 4.2.1).
+def author_name(
+    entry: Mapping[str, Any],
+    feed: Mapping[str, Any],
+    is_atom: bool,
+    elements: EntryElements | None = None,
+) -> str | None:
+    """The entry's author's name by AUTHOR_PRECEDENCE; an entry without one has the feed's
+    (RFC 4287 4.2.1 for Atom; the channel's author, managingEditor or itunes:author for RSS).
 
     `email (Name)` and `Name <email>` give Name; empty names, placeholder names ("Unknown")
     and placeholder addresses (noreply@…) are no author; a bare real address is the author.
     """
-    name = _first_author(entry)
-    if name is None and is_atom and not entry.get("authors"):
+    if elements is None:
+        name = _first_author(entry)
+    else:
+        sent = {label: elements.texts.get(label) for label in AUTHOR_PRECEDENCE}
+        if "atom:author" in elements.labels:
+            sent["atom:author"] = _first_author(entry)
+        name = first_name([sent[label] for label in AUTHOR_PRECEDENCE])
+    if name is None and not entry.get("authors"):
         name = _first_author(feed)
     return name
+
+
+def first_name(values: list[str | None]) -> str | None:
+    """The first name among the values, else the first real address."""
+    for value in values:
+        name = _clean_name(value)
+        if name:
+            return name
+    for value in values:
+        address = " ".join(str(value or "").split())
+        if _BARE_ADDRESS.fullmatch(address) and not _PLACEHOLDER_ADDRESS.match(address):
+            return address
+    return None
 
 
 def _first_author(item: Mapping[str, Any]) -> str | None:

@@ -15,12 +15,12 @@ from urllib.parse import urljoin, urlparse
 
 import feedparser
 
-from feedwarehouse.parse import entry_fields
+from feedwarehouse.parse import charset, entry_fields, namespaces, urls
 from feedwarehouse.parse.xml_guard import FeedParseError, check_entities
+from feedwarehouse.transform import text
 
 _BOMS = (codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
 __all__ = ["FeedParseError", "ParsedEntry", "ParsedFeed", "parse_feed"]
-_XML_ENCODING = re.compile(rb"""\A\s*<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9._:-]+)["']""")
 # <link rel="alternate" type="application/rss+xml" href="..."> of an HTML page
 _FEED_LINK = re.compile(
     rb"<link\b[^>]*\btype\s*=\s*[\"']?application/(?:rss|atom)\+xml\b[^>]*>", re.I
@@ -65,13 +65,26 @@ class ParsedFeed:
 def parse_feed(payload: bytes, *, source: str, content_type: str | None = None) -> ParsedFeed:
     """Parse one payload; HTML is kept as the publisher sent it (sanitized later, where served).
 
-    `source` is the URL fetched (named in errors, the base for relative links when the feed
-    has no absolute link); `content_type` is the HTTP header, used only for its charset.
+    `source` is the URL fetched (named in errors, the base of relative links after xml:base
+    and the feed's own link); `content_type` is the HTTP header: its charset, and whether the
+    payload is a JSON Feed. Titles are plain text (text.title_text).
     """
     payload, nul_note = _without_nuls(payload)
     payload = _without_leading_space(payload)
-    payload, headers, encoding_note = _decoding(payload, content_type)
-    check_entities(payload, source=source, headers=headers)
+    from feedwarehouse.parse import jsonfeed  # it builds this module's records
+
+    json_feed = jsonfeed.read(payload, content_type, source)
+    if json_feed is not None:
+        return jsonfeed.parse_document(json_feed, source=source)
+    decoded = charset.decode(payload, content_type)
+    payload = namespaces.normalize(decoded.payload)
+    check_entities(payload, source=source)
+    scan = entry_fields.scan_feed(payload)
+    # xml:base at every level needs feedparser to start from an absolute base (it drops a
+    # relative xml:base inside another): the feed's link, else its URL. Without xml:base the
+    # same URLs are resolved afterwards, as cheaply: the base costs feedparser a URL join per
+    # element (a quarter of a WordPress feed's parse).
+    base = _base_url(scan.link, source) if scan is not None and b"xml:base" in payload else None
     # A stream, never the bytes themselves: feedparser first tries bytes as a file name, so a
     # body of "/etc/passwd" or "/dev/zero" would be read from disk. Sanitizing is most of
     # feedparser's cost and would alter the raw record.
@@ -79,31 +92,36 @@ def parse_feed(payload: bytes, *, source: str, content_type: str | None = None) 
         io.BytesIO(payload),
         sanitize_html=False,
         resolve_relative_uris=False,
-        response_headers=headers,
+        response_headers={
+            "content-type": "application/xml; charset=utf-8",
+            "content-location": base,
+        }
+        if base
+        else {},
     )
     bozo_reason = _describe(parsed.get("bozo_exception")) if parsed.get("bozo") else None
-    bozo_reason = bozo_reason or "; ".join(filter(None, (encoding_note, nul_note))) or None
+    bozo_reason = bozo_reason or "; ".join(filter(None, (decoded.note, nul_note))) or None
     if not parsed.get("version") and not parsed.entries:
         raise FeedParseError(
-            f"{source}: not a recognizable RSS/Atom feed ({bozo_reason or 'no feed elements'})"
-            + _feed_link_hint(payload, source)
+            f"{source}: not a recognizable RSS/Atom/JSON feed "
+            f"({bozo_reason or 'no feed elements'})" + _feed_link_hint(payload, source)
         )
     meta = parsed.feed
     base = _base_url(meta.get("link"), source)
     version = parsed.get("version") or ""
     is_atom = version.startswith("atom")
-    scanned = entry_fields.scan_entries(payload)
+    scanned = scan.entries if scan is not None else None
     if scanned is not None and len(scanned) != len(parsed.entries):
         scanned = None  # the two parsers saw different entries: trust neither's labels
     return ParsedFeed(
-        title=meta.get("title"),
+        title=text.title_text(meta.get("title"), _markup(meta, "title_detail", is_atom)),
         link=_absolute(meta.get("link"), source),
         subtitle=meta.get("subtitle"),
         language=meta.get("language"),
         generator=meta.get("generator"),
         bozo_reason=bozo_reason,
         feed_json=_to_json(
-            {**meta, "version": parsed.get("version"), "encoding": parsed.get("encoding")}
+            {**meta, "version": parsed.get("version"), "encoding": decoded.encoding}
         ),
         entries=[
             _entry(entry, base, meta, scanned[index] if scanned else None, is_atom)
@@ -119,10 +137,11 @@ def count_entries(payload: bytes, *, source: str) -> int:
     what is not a feed at all counts 0. The raw load parses every landed page once, later.
     """
     try:
-        check_entities(payload, source=source)
-        scanned = entry_fields.scan_entries(payload)
-        if scanned is not None:
-            return len(scanned)
+        text = namespaces.normalize(charset.decode(payload).payload)
+        check_entities(text, source=source)
+        scan = entry_fields.scan_feed(text)
+        if scan is not None:
+            return len(scan.entries)
         return len(parse_feed(payload, source=source).entries)
     except FeedParseError:
         return 0
@@ -161,67 +180,6 @@ def _feed_link_hint(payload: bytes, source: str) -> str:
     return f"; it is an HTML page linking to the feed {_absolute(target, source)}: use that URL"
 
 
-def _decoding(payload: bytes, content_type: str | None) -> tuple[bytes, dict[str, str], str | None]:
-    """The bytes and headers to give feedparser, and a note when the encoding had to be assumed.
-
-    A BOM, or an XML declaration the bytes actually decode with, or valid UTF-8 (XML's
-    default) wins over the HTTP charset: servers often send a wrong default charset. UTF-8
-    with a few corrupt bytes stays UTF-8, those bytes replaced with U+FFFD (as browsers do),
-    rather than every other non-ASCII character of the feed being misread. Failing those, the
-    HTTP charset; failing that, windows-1252 (what browsers assume) rather than a statistical
-    guess that varies with the text.
-    """
-    if payload.startswith(_BOMS):
-        return payload, {}, None
-    declared = _XML_ENCODING.match(payload[:512])
-    encoding = declared.group(1).decode("ascii") if declared else "utf-8"
-    if _decodes(payload, encoding):
-        return payload, {}, None
-    if _is_utf8(encoding):
-        text, replaced = _mostly_utf8(payload)
-        if text is not None:
-            note = (
-                f"CharacterEncodingOverride: {replaced} invalid {encoding} byte sequences "
-                "replaced with U+FFFD"
-            )
-            return text.encode("utf-8"), {}, note
-    charset = re.search(r"charset=[\"']?([A-Za-z0-9._:-]+)", content_type or "", re.IGNORECASE)
-    if charset and _decodes(payload, charset.group(1)):
-        return payload, {"content-type": str(content_type)}, None
-    note = (
-        f"CharacterEncodingOverride: not valid {encoding} and no usable charset; "
-        "read as windows-1252"
-    )
-    return payload, {"content-type": "application/xml; charset=windows-1252"}, note
-
-
-def _is_utf8(encoding: str) -> bool:
-    try:
-        return codecs.lookup(encoding).name == "utf-8"
-    except LookupError:
-        return False
-
-
-def _mostly_utf8(payload: bytes) -> tuple[str | None, int]:
-    """The payload as UTF-8 text if its invalid sequences are outnumbered by valid non-ASCII ones.
-
-    Text in a single-byte charset (Latin-1, windows-1252) almost never forms valid multi-byte
-    UTF-8, so it fails this test and keeps the charset fallback.
-    """
-    text = payload.decode("utf-8", "replace")
-    replaced = text.count("\ufffd") - payload.count("\ufffd".encode())
-    valid_non_ascii = len(text) - len(text.encode("ascii", "ignore")) - replaced
-    return (text if 0 < replaced <= valid_non_ascii else None), replaced
-
-
-def _decodes(payload: bytes, encoding: str) -> bool:
-    try:
-        payload.decode(encoding)
-    except (LookupError, UnicodeDecodeError):
-        return False
-    return True
-
-
 def _base_url(feed_link: str | None, source: str) -> str | None:
     """Relative entry links resolve against the feed's own (absolute) link, else its URL."""
     for candidate in (_absolute(feed_link, source), source):
@@ -249,16 +207,23 @@ def _entry(
     link = entry.get("link") or None
     # feedparser copies a permalink guid into a missing link; a relative one is no URL
     from_guid = entry.get("guidislink") and link == entry.get("id")
+    guid = (elements.texts.get("guid", "").strip() if elements else "") or entry.get("id")
+    if elements is not None and guid:  # the guid as sent, not as feedparser resolved it
+        entry["id"] = guid
+    link = guid if from_guid else _absolute(link, base)
+    if link and not from_guid:  # the raw record's URLs absolute too
+        entry["link"] = link
+    _absolute_record(entry, base)
     language = feed.get("language")
     body = entry_fields.choose_body(entry, elements, is_atom)
     # dict.get: FeedParserDict.get falls back from a missing `updated` to `published`
     updated = dict.get(entry, "updated")
     return ParsedEntry(
-        guid=entry.get("id") or None,
-        link=link if from_guid else _absolute(link, base),
-        title=entry.get("title"),
+        guid=guid or None,
+        link=link,
+        title=text.title_text(entry.get("title"), _markup(entry, "title_detail", is_atom)),
         author=entry.get("author"),
-        author_name=entry_fields.author_name(entry, feed, is_atom),
+        author_name=entry_fields.author_name(entry, feed, is_atom, elements),
         published=entry.get("published"),
         published_at=entry_fields.parse_date(
             entry.get("published"), entry.get("published_parsed"), language
@@ -269,12 +234,39 @@ def _entry(
         categories=[tag["term"] for tag in entry.get("tags", []) if tag.get("term")],
         summary=entry_fields.summary_of(entry, elements),
         content=content[0].get("value") if content else None,
-        body_html=body.html,
+        body_html=urls.absolute_html(body.html, _body_base(entry, base)),
         body_source=body.source,
         comments_count=_int(entry.get("slash_comments")),
         enclosure_count=len(entry.get("enclosures", [])),
         entry_json=_to_json(entry),
     )
+
+
+def _absolute_record(entry: Any, base: str | None) -> None:
+    """Enclosure, link, image and media URLs of the raw record made absolute."""
+    image = entry.get("image")
+    hrefs = [*entry.get("links", []), *([image] if isinstance(image, dict) else [])]
+    for item in hrefs:
+        if item.get("href"):
+            item["href"] = _absolute(item["href"], base)
+    for item in [*entry.get("media_content", []), *entry.get("media_thumbnail", [])]:
+        if isinstance(item, dict) and item.get("url"):
+            item["url"] = _absolute(item["url"], base)
+
+
+def _body_base(entry: Any, base: str | None) -> str | None:
+    """The xml:base in effect where the body was (feedparser tracks it), made absolute."""
+    detail = (entry.get("content") or [None])[0] or entry.get("summary_detail") or {}
+    return _absolute(detail.get("base"), base) or base
+
+
+def _markup(item: Any, detail: str, is_atom: bool) -> str:
+    """How to read a title: "html" when it is typed (or feedparser found) HTML, else as text
+    in Atom (typed text) and by guess in RSS (which does not say)."""
+    kind = (item.get(detail) or {}).get("type") or ""
+    if kind in ("text/html", "application/xhtml+xml"):
+        return "html"
+    return "text" if is_atom else "guess"
 
 
 def _int(value: Any) -> int | None:

@@ -1,7 +1,10 @@
-"""Refuse hostile XML before any parser expands it: entity bombs, external entities and DTDs.
+"""Refuse hostile XML before any parser expands it: entity bombs and external entities.
 
-A feed never needs an entity beyond a single character, nor an external DTD; both are attacks
-(billion laughs, XXE). parse.parse_feed calls check_entities on every payload first.
+A feed never needs an entity beyond a single character; others are attacks (billion laughs,
+XXE). An external DTD a DOCTYPE names is never read by any parser here (expat loads none
+unless asked, feedparser drops the DOCTYPE), so it is no reason to refuse a feed: the
+entities it might declare are never defined, and a reference to one stays text.
+parse.parse_feed calls check_entities on every payload first, after decoding it to UTF-8.
 """
 
 from __future__ import annotations
@@ -21,8 +24,6 @@ _ENTITY_DECL = re.compile(rb"<!ENTITY[^>]*>")
 _CHAR_ENTITY = re.compile(
     rb"""<!ENTITY\s+[A-Za-z_][\w.-]*\s+(["'])&#(?:[0-9]+|x[0-9A-Fa-f]+);\1\s*>"""
 )
-# DTDs that old feeds name by public identifier (RSS 0.91); named, never fetched
-KNOWN_FEED_DTDS = frozenset({"-//Netscape Communications//DTD RSS 0.91//EN"})
 _CHAR_REFERENCE = re.compile(r"&#(?:[0-9]+|x[0-9A-Fa-f]+);")
 
 
@@ -31,11 +32,10 @@ class FeedParseError(ValueError):
 
 
 def check_entities(payload: bytes, *, source: str, headers: dict[str, str] | None = None) -> None:
-    """Refuse DOCTYPEs declaring entities other than single characters, or naming an external
-    DTD other than RSS 0.91's, before any parser.
+    """Refuse DOCTYPEs declaring entities other than single characters, before any parser.
 
-    Entity expansion ("billion laughs"), external entities (file:///etc/passwd) and external
-    DTDs (which would define them) are attacks, never feed content; nothing is ever fetched.
+    Entity expansion ("billion laughs") and external entities (file:///etc/passwd) are
+    attacks, never feed content; nothing is ever fetched, external DTDs included.
     The bytes checked are those feedparser's parsers get: converted to UTF-8 with the same
     `headers` (so UTF-16/32 or EBCDIC hide nothing), then through its DOCTYPE rewrite, which
     revives declarations it finds in comments or processing instructions; expat itself then
@@ -48,10 +48,7 @@ def check_entities(payload: bytes, *, source: str, headers: dict[str, str] | Non
         for declaration in _ENTITY_DECL.findall(_CDATA_OR_COMMENT.sub(b"", text)):
             if not _CHAR_ENTITY.fullmatch(declaration):
                 _refuse(source, declaration)
-    if b"<!DOCTYPE" not in data:
-        return
-    _check_external_dtd(data, source)
-    if b"<!ENTITY" not in data:
+    if b"<!DOCTYPE" not in data or b"<!ENTITY" not in data:
         return
     _, rewritten, loose_entities = replace_doctype(data)
     for name, value in loose_entities.items():
@@ -62,21 +59,6 @@ def check_entities(payload: bytes, *, source: str, headers: dict[str, str] | Non
 
 class _RootReached(Exception):
     """The prolog, where every entity is declared, is over."""
-
-
-def _check_external_dtd(data: bytes, source: str) -> None:
-    """Refuse a DOCTYPE that names an external DTD, unless it is a known feed DTD (never read)."""
-    parser = expat.ParserCreate()
-
-    def doctype(_name: str, system_id: str | None, public_id: str | None, *_: object) -> None:
-        if system_id and public_id not in KNOWN_FEED_DTDS:
-            raise FeedParseError(
-                f"{source}: refused: the DOCTYPE names an external DTD ({system_id[:80]}); "
-                "external DTDs can declare entities, are never fetched, and no feed needs one"
-            )
-
-    parser.StartDoctypeDeclHandler = doctype
-    _read_prolog(parser, data)
 
 
 def _check_declared_entities(data: bytes, source: str) -> None:

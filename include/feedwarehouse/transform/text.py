@@ -11,6 +11,7 @@ html.parser or BeautifulSoup, which matters when a full refresh re-reads every b
 from __future__ import annotations
 
 import html
+import html.entities
 import unicodedata
 
 import regex
@@ -85,3 +86,34 @@ def slugify(name: str | None) -> str | None:
         if unicodedata.category(char) not in _SILENT_CATEGORIES
     )
     return _NOT_SLUG.sub("-", spelled.casefold()).strip("-") or f"u{ord(key[0]):04x}"
+
+
+# what makes an RSS title HTML (RSS does not say): a closing or void tag, or a character
+# reference HTML knows; "Tom & Jerry <3" and "Using <video>" stay as written
+_CLOSING_OR_VOID_TAG = regex.compile(
+    r"</[A-Za-z][A-Za-z0-9]*\s*>|<(?:br|hr|img|wbr)\b[^<>]*>", regex.I
+)
+_REFERENCE = regex.compile(r"&(#[0-9]{1,7}|#[xX][0-9A-Fa-f]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
+
+
+def title_text(title: str | None, markup: str) -> str | None:
+    """A title as the plain text a browser shows: `markup` is "html" (Atom html/xhtml, an RSS
+    title feedparser found HTML in), "text" (Atom text, JSON Feed) or "guess" (other RSS
+    titles: HTML if it holds a closing tag, a void tag or a character reference). HTML is
+    read once, so a double-escaped "&amp;ldquo;" shows as "&ldquo;", as in a browser.
+    Whitespace is collapsed; a title of markup alone is null.
+    """
+    if title is None:
+        return None
+    if markup == "html" or (markup == "guess" and _looks_like_html(title)):
+        return html_to_text(title) or None
+    return " ".join(title.split()) or None
+
+
+def _looks_like_html(value: str) -> bool:
+    if _CLOSING_OR_VOID_TAG.search(value):
+        return True
+    return any(
+        name.startswith("#") or f"{name};" in html.entities.html5
+        for name in _REFERENCE.findall(value)
+    )

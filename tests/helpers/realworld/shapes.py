@@ -15,6 +15,7 @@ as `str.split` sees it) collapsed to one space, trimmed; word_count = tokens of 
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -42,7 +43,7 @@ class ExpectedPost:
     published_text: str | None
     # 'content:encoded', 'content', 'description', 'summary', 'media:description' or None
     body_source: str | None
-    content_text: str
+    content_text: str | None  # None: no body at all
     word_count: int
     summary: str | None
     author: str | None
@@ -64,10 +65,16 @@ class Template:
     posts: tuple[ExpectedPost, ...]
     # False only for the payload that is deliberately not well-formed XML (BOM + whitespace)
     is_well_formed: bool = True
+    # the reasons quality.quarantined_entries gives for its entries that are no post
+    quarantined: tuple[str, ...] = ()
 
     @property
     def path(self) -> str:
         return feed_path(self.feed_id)
+
+    @property
+    def is_json_feed(self) -> bool:
+        return self.payload.lstrip().startswith(b"{")
 
 
 def feed_path(feed_id: str) -> str:
@@ -127,6 +134,11 @@ TAG_SLUGS: dict[str, str] = {
     "Redes": "redes",
     "Réseaux": "réseaux",
     "Netzausbau": "netzausbau",
+    # gb2312 and JSON Feed
+    "网络": "网络",
+    "Feeds": "feeds",
+    "JSON": "json",
+    "Formats": "formats",
 }
 
 
@@ -1799,6 +1811,717 @@ def podcast_rss(origin: str) -> Template:
     )
 
 
+# ---------------------------------------------------------------------------------------------
+# 14. Legacy multi-byte charsets (issue 23): Shift_JIS in the declaration, GB2312 in HTTP only
+
+
+def shift_jis_rss(origin: str) -> Template:
+    """A Japanese site's RSS 2.0 encoded as Shift_JIS (declared in the prolog), with characters
+    only Microsoft's superset has (①, U+FF5E): read with cp932, as browsers do."""
+    site = "https://jp.example"
+    items = [
+        (
+            "新しい回線の測定①",
+            "2024/06/01",
+            "Sat, 01 Jun 2024 03:00:00 +0900",
+            "<p>回線の遅延を測りました\uff5e</p>",
+            "回線の遅延を測りました\uff5e",
+        ),
+        (
+            "配信サーバーの移行",
+            "2024/06/15",
+            "Sat, 15 Jun 2024 12:30:00 +0900",
+            "<p>サーバーを移しました。</p><p>停止はありません。</p>",
+            "サーバーを移しました。 停止はありません。",
+        ),
+    ]
+    body = "".join(
+        f"""
+    <item>
+      <title>{title}</title>
+      <link>{site}/{path}/</link>
+      <guid>{site}/{path}/</guid>
+      <pubDate>{date}</pubDate>
+      <description><![CDATA[{html}]]></description>
+      <dc:creator>山田 花子</dc:creator>
+    </item>"""
+        for title, path, date, html, _ in items
+    )
+    payload = f"""<?xml version="1.0" encoding="Shift_JIS"?>
+<rss version="2.0" xmlns:dc="http://purl.org/dc/elements/1.1/">
+  <channel>
+    <title>回線ノート</title>
+    <link>{site}/</link>
+    <language>ja</language>{body}
+  </channel>
+</rss>
+"""
+    posts = tuple(
+        ExpectedPost(
+            title=title,
+            url=f"{site}/{path}/",
+            published_at=published_at,
+            published_at_source="published",
+            published_text=date,
+            body_source="description",
+            content_text=text,
+            word_count=len(text.split()),
+            summary=text,
+            author="山田 花子",
+        )
+        for (title, path, date, _, text), published_at in zip(
+            items, (_utc(2024, 5, 31, 18, 0), _utc(2024, 6, 15, 3, 30)), strict=True
+        )
+    )
+    return Template(
+        feed_id="shift-jis",
+        family="Japanese RSS 2.0 in Shift_JIS",
+        quirks=("Shift_JIS declared in the prolog", "cp932-only characters (①, U+FF5E)"),
+        payload=payload.encode("cp932"),
+        content_type="application/rss+xml",
+        posts=posts,
+    )
+
+
+def gb2312_rss(origin: str) -> Template:
+    """A Chinese site's RSS 2.0 in GB2312, said only by the HTTP Content-Type (no encoding in
+    the declaration); read with the gb18030 decoder, as browsers do."""
+    site = "https://cn.example"
+    items = [
+        ("网络延迟测量", 1, "Mon, 08 Jul 2024 08:00:00 +0800", "我们测量了延迟。"),
+        ("服务器迁移完成", 2, "Tue, 16 Jul 2024 20:15:00 +0800", "迁移已经完成。"),
+    ]
+    body = "".join(
+        f"""
+    <item>
+      <title>{title}</title>
+      <link>{site}/news/{number}.html</link>
+      <pubDate>{date}</pubDate>
+      <description>{text}</description>
+      <author>editor@cn.example (王伟)</author>
+      <category>网络</category>
+    </item>"""
+        for title, number, date, text in items
+    )
+    payload = f"""<?xml version="1.0"?>
+<rss version="2.0">
+  <channel>
+    <title>网络笔记</title>
+    <link>{site}/</link>
+    <language>zh-cn</language>{body}
+  </channel>
+</rss>
+"""
+    posts = tuple(
+        ExpectedPost(
+            title=title,
+            url=f"{site}/news/{number}.html",
+            published_at=published_at,
+            published_at_source="published",
+            published_text=date,
+            body_source="description",
+            content_text=text,
+            word_count=1,
+            summary=text,
+            author="王伟",
+            tags=("网络",),
+        )
+        for (title, number, date, text), published_at in zip(
+            items, (_utc(2024, 7, 8, 0, 0), _utc(2024, 7, 16, 12, 15)), strict=True
+        )
+    )
+    return Template(
+        feed_id="gb2312",
+        family="Chinese RSS 2.0 in GB2312",
+        quirks=("charset only in the HTTP header", "no encoding in the declaration"),
+        payload=payload.encode("gb2312"),
+        content_type="application/rss+xml; charset=gb2312",
+        posts=posts,
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# 15. An external DTD and titles holding HTML (RSS 2.0)
+
+
+def dtd_titles_rss(origin: str) -> Template:
+    """A DOCTYPE naming an external DTD (never fetched, no reason to refuse); titles with
+    escaped numeric and named references (&#8220;, &colon;), a CDATA title holding HTML, a
+    double-escaped entity (shown as a browser shows it: &ldquo; literally) and runs of
+    whitespace; a title that only looks like markup ("Tom & Jerry <3") stays as written."""
+    site = "https://dtd.example"
+    titles = [
+        ("&amp;#8220;Nature&amp;#8221; at fifty", "“Nature” at fifty"),
+        ("Re&amp;colon; the   schedule", "Re: the schedule"),
+        ("<![CDATA[Area in m<sup>2</sup>, <em>measured</em>]]>", "Area in m2, measured"),
+        ("&amp;amp;ldquo;Quoted&amp;amp;rdquo; twice", "&ldquo;Quoted&rdquo; twice"),
+        ("Tom &amp; Jerry &lt;3", "Tom & Jerry <3"),
+    ]
+    body = "".join(
+        f"""
+    <item>
+      <title>{sent}</title>
+      <link>{site}/p/{n}</link>
+      <guid isPermaLink="false">dtd-{n}</guid>
+      <pubDate>Mon, 0{n} Sep 2024 10:00:00 GMT</pubDate>
+      <description>Item {n}.</description>
+    </item>"""
+        for n, (sent, _) in enumerate(titles, start=1)
+    )
+    payload = f"""<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE rss SYSTEM "http://www.dtd.example/dtd/rss-2.0.dtd">
+<rss version="2.0">
+  <channel>
+    <title>Title Lab</title>
+    <link>{site}/</link>{body}
+  </channel>
+</rss>
+"""
+    posts = tuple(
+        ExpectedPost(
+            title=shown,
+            url=f"{site}/p/{n}",
+            published_at=_utc(2024, 9, n, 10, 0),
+            published_at_source="published",
+            published_text=f"Mon, 0{n} Sep 2024 10:00:00 GMT",
+            body_source="description",
+            content_text=f"Item {n}.",
+            word_count=2,
+            summary=f"Item {n}.",
+            author=None,
+        )
+        for n, (_, shown) in enumerate(titles, start=1)
+    )
+    return Template(
+        feed_id="dtd-titles",
+        family="RSS 2.0 with an external DTD",
+        quirks=("external DTD", "HTML and references in titles", "double-escaped entity"),
+        payload=payload.encode("utf-8"),
+        content_type=RSS_TYPE,
+        posts=posts,
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# 16. Atom: html/xhtml titles, relative xml:base at feed and entry level, no absolute base
+
+
+def atom_xml_base(origin: str) -> Template:
+    """Typed titles (html, xhtml, text with a literal "<video>"); xml:base="/blog/" on the
+    feed and "2024/" on an entry, relative links, a relative enclosure: with no absolute base
+    in the document every URL resolves against the feed's own URL."""
+    payload = """<?xml version="1.0" encoding="utf-8"?>
+<feed xmlns="http://www.w3.org/2005/Atom" xml:base="/blog/">
+  <title>Base Camp</title>
+  <id>tag:base.example,2024:feed</id>
+  <updated>2024-10-03T09:00:00Z</updated>
+  <author><name>Noor Haddad</name></author>
+  <entry xml:base="2024/">
+    <title type="html">A &lt;b&gt;bold&lt;/b&gt; move &amp;amp; more</title>
+    <link rel="alternate" href="bold-move.html"/>
+    <link rel="enclosure" href="media/bold.mp3" type="audio/mpeg" length="1000"/>
+    <id>tag:base.example,2024:1</id>
+    <published>2024-10-01T09:00:00Z</published>
+    <updated>2024-10-01T09:00:00Z</updated>
+    <content type="html">&lt;p&gt;Moving &lt;em&gt;boldly&lt;/em&gt;.&lt;/p&gt;</content>
+  </entry>
+  <entry>
+    <title type="xhtml"><div xmlns="http://www.w3.org/1999/xhtml">An <i>xhtml</i>   title</div>
+    </title>
+    <link href="xhtml-title.html"/>
+    <id>tag:base.example,2024:2</id>
+    <updated>2024-10-02T09:00:00Z</updated>
+    <summary>Short.</summary>
+  </entry>
+  <entry>
+    <title type="text">Using &lt;video&gt; well</title>
+    <link href="/video.html"/>
+    <id>tag:base.example,2024:3</id>
+    <published>2024-10-03T09:00:00Z</published>
+    <content type="text">Plain words.</content>
+  </entry>
+</feed>
+"""
+    feed_dir = f"{origin}/blog/"
+    posts = (
+        ExpectedPost(
+            title="A bold move & more",
+            url=f"{feed_dir}2024/bold-move.html",
+            published_at=_utc(2024, 10, 1, 9, 0),
+            published_at_source="published",
+            published_text="2024-10-01T09:00:00Z",
+            body_source="content",
+            content_text="Moving boldly.",
+            word_count=2,
+            summary=None,
+            author="Noor Haddad",
+            enclosure_count=1,
+        ),
+        ExpectedPost(
+            title="An xhtml title",
+            url=f"{feed_dir}xhtml-title.html",
+            published_at=_utc(2024, 10, 2, 9, 0),
+            published_at_source="updated",
+            published_text="2024-10-02T09:00:00Z",
+            body_source="summary",
+            content_text="Short.",
+            word_count=1,
+            summary="Short.",
+            author="Noor Haddad",
+        ),
+        ExpectedPost(
+            title="Using <video> well",
+            url=f"{origin}/video.html",
+            published_at=_utc(2024, 10, 3, 9, 0),
+            published_at_source="published",
+            published_text="2024-10-03T09:00:00Z",
+            body_source="content",
+            content_text="Plain words.",
+            word_count=2,
+            summary=None,
+            author="Noor Haddad",
+        ),
+    )
+    return Template(
+        feed_id="atom-base",
+        family="Atom with relative xml:base",
+        quirks=("relative xml:base on feed and entry", "html/xhtml/text titles"),
+        payload=payload.encode("utf-8"),
+        content_type=ATOM_TYPE,
+        posts=posts,
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# 17. A news page: items sharing one link, no guids; an empty <item/> nested in another
+
+
+def shared_link_rss(origin: str) -> Template:
+    """Three announcements linking to the same page without guids (three posts, told apart
+    by title and date) and an empty <item/> nested in the last one (no post: quarantined)."""
+    site = "https://town.example"
+    notes = [
+        ("Library closed Monday", "Fri, 01 Nov 2024 08:00:00 +0000", "The library is closed."),
+        ("Market moves to the square", "Mon, 04 Nov 2024 08:00:00 +0000", "The market moves."),
+        ("Road works on Main Street", "Wed, 06 Nov 2024 08:00:00 +0000", "Expect delays."),
+    ]
+    body = "".join(
+        f"""
+    <item>
+      <title>{title}</title>
+      <link>{site}/announcements</link>
+      <pubDate>{date}</pubDate>
+      <description>{text}</description>{"<item/>" if n == len(notes) else ""}
+    </item>"""
+        for n, (title, date, text) in enumerate(notes, start=1)
+    )
+    payload = f"""<?xml version="1.0" encoding="utf-8"?>
+<rss version="2.0">
+  <channel>
+    <title>Town Announcements</title>
+    <link>{site}/</link>{body}
+  </channel>
+</rss>
+"""
+    posts = tuple(
+        ExpectedPost(
+            title=title,
+            url=f"{site}/announcements",
+            published_at=published_at,
+            published_at_source="published",
+            published_text=date,
+            body_source="description",
+            content_text=text,
+            word_count=len(text.split()),
+            summary=text,
+            author=None,
+        )
+        for (title, date, text), published_at in zip(
+            notes, (_utc(2024, 11, 1, 8), _utc(2024, 11, 4, 8), _utc(2024, 11, 6, 8)), strict=True
+        )
+    )
+    return Template(
+        feed_id="shared-link",
+        family="News page RSS",
+        quirks=("items share one link, no guid", "an empty <item/> nested in another"),
+        payload=payload.encode("utf-8"),
+        content_type=RSS_TYPE,
+        posts=posts,
+        quarantined=("empty entry: no guid, link, title, body or date",),
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# 18. Podcast with misspelled namespace URIs: the precedence table
+
+
+def podcast_precedence_rss(origin: str) -> Template:
+    """The content module's URI without its trailing slash and the iTunes URI in other letter
+    case; itunes:summary promos written before <description>; dc:creator and itunes:author on
+    one episode (dc:creator wins), only the show's itunes:author on another (the feed's)."""
+    site = "https://cast.example"
+    payload = f"""<?xml version="1.0" encoding="UTF-8"?>
+<rss version="2.0" xmlns:itunes="http://www.itunes.com/DTDs/PodCast-1.0.dtd"
+  xmlns:content="http://purl.org/rss/1.0/modules/content"
+  xmlns:dc="http://purl.org/dc/elements/1.1">
+  <channel>
+    <title>Packet Stories</title>
+    <link>{site}/</link>
+    <itunes:author>Packet Stories Show</itunes:author>
+    <item>
+      <title>Ep. 1: Queues</title>
+      <link>{site}/ep/1</link>
+      <guid isPermaLink="false">ps-1</guid>
+      <pubDate>Tue, 01 Oct 2024 06:00:00 +0000</pubDate>
+      <itunes:summary>Listen now!</itunes:summary>
+      <description>Queues, briefly.</description>
+      <content:encoded><![CDATA[<p>Queues, in full: arrival, service, departure.</p>]]>
+      </content:encoded>
+      <dc:creator>Hana Ito</dc:creator>
+      <itunes:author>Packet Stories Show</itunes:author>
+    </item>
+    <item>
+      <title>Ep. 2: Loss</title>
+      <link>{site}/ep/2</link>
+      <guid isPermaLink="false">ps-2</guid>
+      <pubDate>Tue, 15 Oct 2024 06:00:00 +0000</pubDate>
+      <itunes:summary>Subscribe!</itunes:summary>
+      <description>&lt;p&gt;Where packets go missing, and why.&lt;/p&gt;</description>
+      <itunes:author>Dev Patel</itunes:author>
+    </item>
+    <item>
+      <title>Ep. 3: Trailer</title>
+      <link>{site}/ep/3</link>
+      <guid isPermaLink="false">ps-3</guid>
+      <pubDate>Tue, 22 Oct 2024 06:00:00 +0000</pubDate>
+      <itunes:summary>A short trailer for season two.</itunes:summary>
+    </item>
+  </channel>
+</rss>
+"""
+    return Template(
+        feed_id="podcast-precedence",
+        family="Podcast RSS with misspelled namespaces",
+        quirks=(
+            "content namespace without trailing slash",
+            "iTunes namespace in other letter case",
+            "itunes:summary before description",
+            "dc:creator and itunes:author",
+        ),
+        payload=payload.encode("utf-8"),
+        content_type=RSS_TYPE,
+        posts=(
+            ExpectedPost(
+                title="Ep. 1: Queues",
+                url=f"{site}/ep/1",
+                published_at=_utc(2024, 10, 1, 6),
+                published_at_source="published",
+                published_text="Tue, 01 Oct 2024 06:00:00 +0000",
+                body_source="content:encoded",
+                content_text="Queues, in full: arrival, service, departure.",
+                word_count=6,
+                summary="Queues, briefly.",
+                author="Hana Ito",
+            ),
+            ExpectedPost(
+                title="Ep. 2: Loss",
+                url=f"{site}/ep/2",
+                published_at=_utc(2024, 10, 15, 6),
+                published_at_source="published",
+                published_text="Tue, 15 Oct 2024 06:00:00 +0000",
+                body_source="description",
+                content_text="Where packets go missing, and why.",
+                word_count=6,
+                summary="Where packets go missing, and why.",
+                author="Dev Patel",
+            ),
+            ExpectedPost(
+                title="Ep. 3: Trailer",
+                url=f"{site}/ep/3",
+                published_at=_utc(2024, 10, 22, 6),
+                published_at_source="published",
+                published_text="Tue, 22 Oct 2024 06:00:00 +0000",
+                body_source="itunes:summary",
+                content_text="A short trailer for season two.",
+                word_count=6,
+                summary=None,
+                author="Packet Stories Show",
+            ),
+        ),
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# 19. JSON Feed 1.1 (https://www.jsonfeed.org/version/1.1/)
+
+
+def json_feed(origin: str) -> Template:
+    """JSON Feed 1.1 served as application/feed+json: content_html, content_text and summary
+    bodies, an item with external_url only, date_modified only, 1.1 `authors` and the feed's
+    authors, tags as a list and as one comma-separated string, attachments, relative URLs."""
+    site = "https://json.example"
+    document = {
+        "version": "https://jsonfeed.org/version/1.1",
+        "title": "JSON &amp; Friends",
+        "home_page_url": f"{site}/",
+        "feed_url": f"{site}/feed.json",
+        "language": "en",
+        "authors": [{"name": "Mara Quinn"}],
+        "items": [
+            {
+                "id": "1",
+                "url": f"{site}/posts/one",
+                "title": "First post",
+                "content_html": "<p>Hello <b>JSON</b> readers.</p>",
+                "summary": "Hello.",
+                "date_published": "2024-08-01T10:00:00+02:00",
+                "authors": [{"name": "Ola Berg", "url": f"{site}/ola"}],
+                "tags": ["Feeds", "JSON"],
+                "attachments": [
+                    {"url": "/media/one.mp3", "mime_type": "audio/mpeg", "size_in_bytes": 10}
+                ],
+            },
+            {
+                "id": 2,
+                "external_url": "/elsewhere/two",
+                "title": "Second   post",
+                "content_text": "Plain text\nover two lines.",
+                "date_modified": "2024-08-05T12:30:00Z",
+                "tags": "Feeds, Formats",
+            },
+            {
+                "id": "3",
+                "url": f"{site}/posts/three",
+                "title": "Third post",
+                "summary": "Only a summary.",
+                "date_published": "2024-08-09T00:00:00Z",
+            },
+        ],
+    }
+    return Template(
+        feed_id="json-feed",
+        family="JSON Feed 1.1",
+        quirks=(
+            "application/feed+json",
+            "external_url only",
+            "date_modified only",
+            "tags as one comma-separated string",
+        ),
+        payload=json.dumps(document, ensure_ascii=False, indent=2).encode("utf-8"),
+        content_type="application/feed+json",
+        posts=(
+            ExpectedPost(
+                title="First post",
+                url=f"{site}/posts/one",
+                published_at=_utc(2024, 8, 1, 8, 0),
+                published_at_source="published",
+                published_text="2024-08-01T10:00:00+02:00",
+                body_source="content_html",
+                content_text="Hello JSON readers.",
+                word_count=3,
+                summary="Hello.",
+                author="Ola Berg",
+                tags=("Feeds", "JSON"),
+                enclosure_count=1,
+            ),
+            ExpectedPost(
+                title="Second post",
+                url=f"{site}/elsewhere/two",
+                published_at=_utc(2024, 8, 5, 12, 30),
+                published_at_source="date_modified",
+                published_text="2024-08-05T12:30:00Z",
+                body_source="content_text",
+                content_text="Plain text over two lines.",
+                word_count=5,
+                summary=None,
+                author="Mara Quinn",
+                tags=("Feeds", "Formats"),
+            ),
+            ExpectedPost(
+                title="Third post",
+                url=f"{site}/posts/three",
+                published_at=_utc(2024, 8, 9, 0, 0),
+                published_at_source="published",
+                published_text="2024-08-09T00:00:00Z",
+                body_source="summary",
+                content_text="Only a summary.",
+                word_count=3,
+                summary="Only a summary.",
+                author="Mara Quinn",
+            ),
+        ),
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# 20. RSS 0.90 and RSS 0.91 (Netscape DTD, EUC-JP), JSON Feed 1.0
+
+
+def rss090_rdf(origin: str) -> Template:
+    """RSS 0.90: RDF with Netscape's namespace, items of a title and a link only (no date,
+    no body, no guid: the link is the post)."""
+    site = "https://old-rdf.example"
+    payload = f"""<?xml version="1.0"?>
+<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+  xmlns="http://my.netscape.com/rdf/simple/0.9/">
+  <channel>
+    <title>Old RDF Headlines</title>
+    <link>{site}/</link>
+    <description>Headlines, 1999 style.</description>
+  </channel>
+  <item>
+    <title>Modems get faster</title>
+    <link>{site}/modems.html</link>
+  </item>
+  <item>
+    <title>Portals everywhere</title>
+    <link>{site}/portals.html</link>
+  </item>
+</rdf:RDF>
+"""
+    posts = tuple(
+        ExpectedPost(
+            title=title,
+            url=f"{site}/{page}.html",
+            published_at=None,
+            published_at_source=None,
+            published_text=None,
+            body_source=None,
+            content_text=None,
+            word_count=0,
+            summary=None,
+            author=None,
+        )
+        for title, page in (("Modems get faster", "modems"), ("Portals everywhere", "portals"))
+    )
+    return Template(
+        feed_id="rss090",
+        family="RSS 0.90 (RDF)",
+        quirks=("Netscape RDF namespace", "title and link only"),
+        payload=payload.encode("ascii"),
+        content_type="application/rdf+xml",
+        posts=posts,
+    )
+
+
+def rss091_euc_jp(origin: str) -> Template:
+    """RSS 0.91 with Netscape's DTD (public identifier; never read) in EUC-JP, a channel
+    managingEditor as the only author, relative links against the channel's link."""
+    site = "https://euc.example"
+    payload = f"""<?xml version="1.0" encoding="EUC-JP"?>
+<!DOCTYPE rss PUBLIC "-//Netscape Communications//DTD RSS 0.91//EN"
+  "http://my.netscape.com/publish/formats/rss-0.91.dtd">
+<rss version="0.91">
+  <channel>
+    <title>古い日記</title>
+    <link>{site}/diary/</link>
+    <description>日記です。</description>
+    <language>ja</language>
+    <managingEditor>diary@euc.example (佐藤 一郎)</managingEditor>
+    <item>
+      <title>雨の日</title>
+      <link>2001/06/rain.html</link>
+      <description>今日は雨でした。</description>
+    </item>
+    <item>
+      <title>晴れの日</title>
+      <link>2001/07/sun.html</link>
+      <description>今日は晴れでした。</description>
+    </item>
+  </channel>
+</rss>
+"""
+    posts = tuple(
+        ExpectedPost(
+            title=title,
+            url=f"{site}/diary/2001/{path}",
+            published_at=None,
+            published_at_source=None,
+            published_text=None,
+            body_source="description",
+            content_text=body,
+            word_count=1,
+            summary=body,
+            author="佐藤 一郎",
+        )
+        for title, path, body in (
+            ("雨の日", "06/rain.html", "今日は雨でした。"),
+            ("晴れの日", "07/sun.html", "今日は晴れでした。"),
+        )
+    )
+    return Template(
+        feed_id="rss091-euc-jp",
+        family="RSS 0.91 in EUC-JP",
+        quirks=("Netscape DTD", "EUC-JP", "managingEditor only", "relative links"),
+        payload=payload.encode("euc_jp"),
+        content_type="text/xml",
+        posts=posts,
+    )
+
+
+def json_feed_10(origin: str) -> Template:
+    """JSON Feed 1.0 served as application/json: the 1.0 `author` object (`email (Name)`
+    text in its name), a relative url against home_page_url, content_html with markup."""
+    site = "https://json10.example"
+    document = {
+        "version": "https://jsonfeed.org/version/1",
+        "title": "Ten",
+        "home_page_url": f"{site}/blog/",
+        "author": {"name": "ten@json10.example (Ten Author)"},
+        "items": [
+            {
+                "id": f"{site}/blog/a",
+                "url": "a",
+                "title": "Alpha &amp; omega",
+                "content_html": "<h2>Alpha</h2><p>and <em>omega</em></p>",
+                "date_published": "2024-07-01T00:00:00Z",
+            },
+            {
+                "id": f"{site}/blog/b",
+                "url": "b",
+                "title": "Beta",
+                "content_html": "<p>Beta.</p>",
+                "date_published": "2024-07-02T00:00:00Z",
+                "tags": ["Formats"],
+            },
+        ],
+    }
+    return Template(
+        feed_id="json-feed-10",
+        family="JSON Feed 1.0",
+        quirks=("application/json", "1.0 author object", "relative url"),
+        payload=json.dumps(document).encode("utf-8"),
+        content_type="application/json",
+        posts=(
+            ExpectedPost(
+                title="Alpha &amp; omega",  # JSON Feed titles are plain text: shown as sent
+                url=f"{site}/blog/a",
+                published_at=_utc(2024, 7, 1, 0, 0),
+                published_at_source="published",
+                published_text="2024-07-01T00:00:00Z",
+                body_source="content_html",
+                content_text="Alpha and omega",
+                word_count=3,
+                summary=None,
+                author="Ten Author",
+            ),
+            ExpectedPost(
+                title="Beta",
+                url=f"{site}/blog/b",
+                published_at=_utc(2024, 7, 2, 0, 0),
+                published_at_source="published",
+                published_text="2024-07-02T00:00:00Z",
+                body_source="content_html",
+                content_text="Beta.",
+                word_count=1,
+                summary=None,
+                author="Ten Author",
+                tags=("Formats",),
+            ),
+        ),
+    )
+
+
 TEMPLATES: tuple[Callable[[str], Template], ...] = (
     wordpress_rss,
     wordpress_summary_rss,
@@ -1816,6 +2539,16 @@ TEMPLATES: tuple[Callable[[str], Template], ...] = (
     localized_fr_rss,
     localized_de_rss,
     podcast_rss,
+    shift_jis_rss,
+    gb2312_rss,
+    dtd_titles_rss,
+    atom_xml_base,
+    shared_link_rss,
+    podcast_precedence_rss,
+    json_feed,
+    rss090_rdf,
+    rss091_euc_jp,
+    json_feed_10,
 )
 
 
