@@ -40,7 +40,6 @@ MOVES = {
     "reports": "quality.reports",
     "transform": "transform.dbt_build",
     "dbt_plugin": "transform.dbt_plugin",
-    "text": "transform.text",
     "publish": "publish.bi_file",
     "pipeline": "orchestration.steps",
     "orchestration": "orchestration.airflow_tasks",

@@ -15,11 +15,11 @@ from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
+from feedwarehouse import text
 from feedwarehouse.extract.fetch import fetch_url
 from feedwarehouse.extract.fetch_policy import default_policy
 from feedwarehouse.parse.entry_fields import AUTHOR_PRECEDENCE, BODY_PRECEDENCE, post_date
 from feedwarehouse.parse.feed import ParsedEntry, ParsedFeed, parse_feed
-from feedwarehouse.transform import text
 
 FIRST_WORDS = 12
 

@@ -7,9 +7,9 @@ import json
 
 import pytest
 
+from feedwarehouse import text
 from feedwarehouse.parse import charset, namespaces
 from feedwarehouse.parse.feed import FeedParseError, parse_feed
-from feedwarehouse.transform import text
 
 TITLE = "回線 ① ～ 网络 한국어"  # noqa: RUF001 - the fullwidth tilde is the point
 

@@ -1,4 +1,4 @@
-"""JSON Feed 1.0/1.1 (feedwarehouse.parse.jsonfeed): detection, fields, and the same landing path as XML
+"""JSON Feed 1.0/1.1 (parse.jsonfeed): detection, fields, and the same landing path as XML
 (conditional GET, the raw load, replay from the landing zone alone)."""
 
 from __future__ import annotations

@@ -24,9 +24,9 @@ import feedparser
 import pytest
 from helpers.realworld.shapes import Template, corpus
 
+from feedwarehouse import text
 from feedwarehouse.parse.entry_fields import first_name
 from feedwarehouse.parse.feed import ParsedEntry, parse_feed
-from feedwarehouse.transform import text
 
 ORIGIN = "http://127.0.0.1:8000"
 XML_TEMPLATES = [t for t in corpus(ORIGIN) if not t.is_json_feed]

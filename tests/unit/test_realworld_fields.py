@@ -8,9 +8,9 @@ from __future__ import annotations
 import pytest
 from helpers.realworld.shapes import ExpectedPost, Template, corpus
 
+from feedwarehouse import text
 from feedwarehouse.parse.entry_fields import post_date
 from feedwarehouse.parse.feed import ParsedEntry, parse_feed
-from feedwarehouse.transform import text
 
 ORIGIN = "http://127.0.0.1:8000"
 TEMPLATES = corpus(ORIGIN)

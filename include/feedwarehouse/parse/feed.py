@@ -15,9 +15,9 @@ from urllib.parse import urljoin, urlparse
 
 import feedparser
 
+from feedwarehouse import text
 from feedwarehouse.parse import charset, entry_fields, namespaces, urls
 from feedwarehouse.parse.xml_guard import FeedParseError, check_entities
-from feedwarehouse.transform import text
 
 _BOMS = (codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
 __all__ = ["FeedParseError", "ParsedEntry", "ParsedFeed", "parse_feed"]

@@ -16,10 +16,10 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
+from feedwarehouse import text
 from feedwarehouse.parse import charset, entry_fields
 from feedwarehouse.parse.feed import ParsedEntry, ParsedFeed, _absolute, _base_url, _to_json
 from feedwarehouse.parse.xml_guard import FeedParseError
-from feedwarehouse.transform import text
 
 _VERSION = re.compile(r"^https?://jsonfeed\.org/version/1(\.\d+)?/?$")
 JSON_FEED_TYPE = "application/feed+json"

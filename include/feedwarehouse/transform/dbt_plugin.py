@@ -15,8 +15,7 @@ from dbt.adapters.duckdb.credentials import DuckDBCredentials
 from dbt.adapters.duckdb.plugins import BasePlugin
 from duckdb import DuckDBPyConnection
 
-from feedwarehouse import failpoints
-from feedwarehouse.transform import text
+from feedwarehouse import failpoints, text
 from feedwarehouse.warehouse import duckdb_config
 
 
