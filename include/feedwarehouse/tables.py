@@ -40,6 +40,7 @@ alter table raw.fetches add column if not exists is_unchanged boolean;
 alter table raw.fetches add column if not exists fetch_mode varchar;
 alter table raw.fetches add column if not exists page_count integer;
 alter table raw.fetches add column if not exists content_type varchar;
+alter table raw.fetches add column if not exists warning varchar;
 create table if not exists raw.entries (
     fetch_id varchar not null,
     feed_id varchar not null,
@@ -66,6 +67,7 @@ alter table raw.entries add column if not exists author_name varchar;
 alter table raw.entries add column if not exists updated_element varchar;
 alter table raw.entries add column if not exists body_html varchar;
 alter table raw.entries add column if not exists body_source varchar;
+alter table raw.entries add column if not exists is_past_break boolean;
 """
 
 RESULTS_DDL = """
@@ -84,6 +86,15 @@ create table if not exists quality.validation_runs (
     observed_value varchar,
     sample_values varchar,
     suite_fingerprint varchar
+)
+"""
+# posts taken out of every mart and the BI file by `feedwarehouse retire` (see retire.py)
+RETIRED_DDL = """
+create table if not exists quality.retired_posts (
+    post_id varchar primary key,
+    reason varchar not null,
+    retired_at timestamp not null,
+    retired_by varchar not null
 )
 """
 # added after the table first shipped: older warehouses gain it on their next validation
@@ -119,6 +130,7 @@ class FetchRow:
     fetch_mode: str
     page_count: int
     content_type: str | None
+    warning: str | None = None  # "not well-formed: N entries recovered, …" (wellformed.py)
 
 
 @dataclass(frozen=True)
@@ -147,6 +159,7 @@ class EntryRow:
     updated_element: str | None
     body_html: str | None
     body_source: str | None
+    is_past_break: bool = False  # recovered at or past a not-well-formed payload's break
 
 
 FETCH_COLUMNS = [column.name for column in fields(FetchRow)]
@@ -154,7 +167,7 @@ ENTRY_COLUMNS = [column.name for column in fields(EntryRow)]
 # the feed metadata of a parsed fetch, copied onto an unchanged fetch that is not re-parsed
 FEED_META_COLUMNS = (
     "bozo_reason", "feed_title", "feed_link", "feed_subtitle", "feed_language",
-    "feed_generator", "feed_json",
+    "feed_generator", "feed_json", "warning",
 )  # fmt: skip
 
 
@@ -170,6 +183,7 @@ def ensure_quality_tables(conn: duckdb.DuckDBPyConnection) -> None:
     conn.execute("create schema if not exists quality")
     conn.execute(RESULTS_DDL)
     conn.execute(RESULTS_MIGRATION)
+    conn.execute(RETIRED_DDL)
 
 
 def insert_rows(
