@@ -190,10 +190,12 @@ def feed_warehouse_daily() -> None:
         """Swap the validated marts into the BI file; return the run report."""
         from feedwarehouse import pipeline
 
+        from feedwarehouse.reports import format_outcome
+
         paths = _settings()[0]
         pipeline.publish_marts(paths)
         report = pipeline.run_report(_logical_date(), paths)
-        logging.getLogger(__name__).info("run report: %s", report)
+        logging.getLogger(__name__).info("%s", format_outcome(report))
         return report
 
     batches = feeds()

@@ -155,6 +155,8 @@ def _run(args: argparse.Namespace) -> int:
         return EXIT_BUSY
     for feed_id, error in summary.failed.items():
         print(f"error: feed {feed_id} failed for {args.date}: {error}", file=sys.stderr)
+    for feed_id, warning in summary.warned.items():
+        print(f"warning: feed {feed_id} for {args.date}: {warning}", file=sys.stderr)
     print(closing_report(paths, args.date, summary.mart_rows))
     return 0 if summary.ok else 1
 

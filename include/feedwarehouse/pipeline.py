@@ -69,6 +69,7 @@ class RunSummary:
     logical_date: date
     loaded: dict[str, int] = field(default_factory=dict)
     failed: dict[str, str] = field(default_factory=dict)
+    warned: dict[str, str] = field(default_factory=dict)  # feed_id -> "not well-formed: …"
     validations: list[dict[str, Any]] = field(default_factory=list)
     mart_rows: dict[str, int] = field(default_factory=dict)
     published: Path | None = None
@@ -198,7 +199,9 @@ def validate_marts(
 def _write_quality_page(conn: duckdb.DuckDBPyConnection, paths: Paths) -> None:
     """Refresh the offline quality page after a gate, passed or failed; never fails the gate."""
     try:
-        page = quality_page.write_quality_page(conn, quality_page.quality_page_path(paths))
+        page = quality_page.write_quality_page(
+            conn, quality_page.quality_page_path(paths), paths.published
+        )
     except (duckdb.Error, OSError):
         log.exception("the quality results page was not refreshed")
     else:
@@ -209,6 +212,7 @@ def publish_marts(paths: Paths) -> Path:
     """Swap the validated marts into the BI file."""
     with writer(paths, "publish") as conn:
         target = publish.publish(conn, paths)
+        _write_quality_page(conn, paths)  # the BI file is current again
     log.info("published %s", target)
     return target
 
@@ -250,6 +254,7 @@ def _run_steps(
     extract.extract_all(feeds, logical_date, paths, policy, today=today)
     loaded = load_raw(logical_date, paths, [feed.id for feed in feeds])
     summary.loaded, summary.failed = loaded.loaded, loaded.failed
+    summary.warned = loaded.warned
     summary.validations += [r.as_dict() for r in validate_raw(logical_date, paths, suites_dir)]
     transform_marts(paths, full_refresh=full_refresh)
     summary.validations += [r.as_dict() for r in validate_marts(logical_date, paths, suites_dir)]
