@@ -189,7 +189,6 @@ def feed_warehouse_daily() -> None:
     def publish() -> dict[str, Any]:
         """Swap the validated marts into the BI file; return the run report."""
         from feedwarehouse import pipeline
-
         from feedwarehouse.reports import format_outcome
 
         paths = _settings()[0]
