@@ -14,8 +14,8 @@ from feedwarehouse.orchestration import (
     PUBLISHED_ASSET_NAME,
     PUBLISHED_ASSET_URI,
     WRITER_POOL,
+    classified,
     default_args,
-    expected_failures,
 )
 
 PUBLISHED_WAREHOUSE = Asset(name=PUBLISHED_ASSET_NAME, uri=PUBLISHED_ASSET_URI)
@@ -97,6 +97,7 @@ writer = {"pool": WRITER_POOL, "execution_timeout": timedelta(minutes=30)}
 )
 def feed_warehouse_daily() -> None:
     @task
+    @classified
     def feeds() -> list[dict[str, Any]]:
         """Read the feeds file, in the batches the extract tasks are mapped over."""
         from feedwarehouse.config import load_feeds
@@ -105,6 +106,7 @@ def feed_warehouse_daily() -> None:
         return [batch.as_dict() for batch in feed_batches(load_feeds(_settings()[1]))]
 
     @task(map_index_template="{{ task.op_kwargs['batch']['label'] }}")
+    @classified
     def extract(batch: dict[str, Any]) -> dict[str, Any]:
         """Fetch and land a batch of feeds (Connections through the Task SDK); a feed's failure
         is recorded for its refetch box, it does not fail the batch."""
@@ -118,6 +120,7 @@ def feed_warehouse_daily() -> None:
         return outcome.as_dict()
 
     @task(trigger_rule=TriggerRule.ALL_DONE)  # a batch that died leaves its feeds unrecorded
+    @classified
     def failed_feeds(batches: list[dict[str, Any]]) -> list[dict[str, Any]]:
         """The feeds whose fetch failed (or was never recorded): refetch is mapped over them."""
         from dataclasses import asdict
@@ -129,25 +132,25 @@ def feed_warehouse_daily() -> None:
         return [asdict(feed) for feed in failed(configured, _logical_date(), _settings()[0])]
 
     @task(map_index_template="{{ task.op_kwargs['feed']['id'] }}")
+    @classified
     def refetch(feed: dict[str, Any]) -> str:
         """One failed feed's own box: red with the reason (first try: the batch's outcome, not
         fetched again); a retry or a clear fetches this feed again, alone."""
         from airflow.sdk import get_current_context
 
-        from feedwarehouse import pipeline
         from feedwarehouse.config import Feed
         from feedwarehouse.credentials import airflow_connection_headers
         from feedwarehouse.extract_batches import settle_feed
 
         fetch_again = get_current_context()["ti"].try_number > 1
-        with expected_failures(pipeline.FeedFailed):
-            manifest = settle_feed(
-                Feed(**feed), _logical_date(), _settings()[0], fetch_again=fetch_again,
-                today=_run_started_on(), credentials=airflow_connection_headers,
-            )  # fmt: skip
+        manifest = settle_feed(
+            Feed(**feed), _logical_date(), _settings()[0], fetch_again=fetch_again,
+            today=_run_started_on(), credentials=airflow_connection_headers,
+        )  # fmt: skip
         return str(manifest)
 
     @task(trigger_rule=TriggerRule.ALL_DONE, **writer)  # load what landed; failures recorded
+    @classified
     def load_raw(batches: list[dict[str, Any]]) -> dict[str, Any]:
         """Load the date's landed payloads into raw.fetches and raw.entries; fail if no feed
         delivered anything (one bad feed never fails the run, all of them do)."""
@@ -156,11 +159,11 @@ def feed_warehouse_daily() -> None:
         feed_ids = [feed["id"] for batch in batches for feed in batch["feeds"]]
         logical_date = _logical_date()
         summary = pipeline.load_raw(logical_date, _settings()[0], feed_ids)
-        with expected_failures(pipeline.NothingDelivered):
-            pipeline.require_a_delivery(summary, logical_date)
+        pipeline.require_a_delivery(summary, logical_date)
         return summary.as_dict()
 
     @task(**writer)
+    @classified
     def validate_raw() -> dict[str, Any]:
         """Great Expectations on the date's raw rows."""
         from feedwarehouse import pipeline
@@ -169,6 +172,7 @@ def feed_warehouse_daily() -> None:
         return {report.suite: report.as_dict() for report in reports}
 
     @task(**writer)
+    @classified
     def transform(params: dict[str, Any] | None = None) -> None:
         """dbt build: staging, intermediate, marts, snapshots and their tests (all of raw again
         when the run's `full_refresh` param is set)."""
@@ -178,6 +182,7 @@ def feed_warehouse_daily() -> None:
         pipeline.transform_marts(_settings()[0], full_refresh=full_refresh)
 
     @task(**writer)
+    @classified
     def validate_marts() -> dict[str, Any]:
         """Great Expectations on the marts: the last gate before BI."""
         from feedwarehouse import pipeline
@@ -186,6 +191,7 @@ def feed_warehouse_daily() -> None:
         return {report.suite: report.as_dict() for report in reports}
 
     @task(outlets=[PUBLISHED_WAREHOUSE], **writer)
+    @classified
     def publish() -> dict[str, Any]:
         """Swap the validated marts into the BI file; return the run report."""
         from feedwarehouse import pipeline

@@ -5,7 +5,12 @@ from __future__ import annotations
 import pendulum
 from airflow.sdk import Asset, dag, task
 
-from feedwarehouse.orchestration import PUBLISHED_ASSET_NAME, PUBLISHED_ASSET_URI, default_args
+from feedwarehouse.orchestration import (
+    PUBLISHED_ASSET_NAME,
+    PUBLISHED_ASSET_URI,
+    classified,
+    default_args,
+)
 
 
 @dag(
@@ -21,6 +26,7 @@ from feedwarehouse.orchestration import PUBLISHED_ASSET_NAME, PUBLISHED_ASSET_UR
 )
 def feed_warehouse_exports() -> None:
     @task
+    @classified
     def export() -> list[str]:
         """Copy every mart of the published file to Parquet and CSV."""
         from airflow.sdk import Variable

@@ -8,7 +8,7 @@ from datetime import timedelta
 import pendulum
 from airflow.sdk import dag, task
 
-from feedwarehouse.orchestration import default_args
+from feedwarehouse.orchestration import classified, default_args
 
 DEADLINE_HOUR = int(os.environ.get("FEEDWAREHOUSE_PUBLISH_DEADLINE_HOUR", "6"))
 
@@ -25,6 +25,7 @@ DEADLINE_HOUR = int(os.environ.get("FEEDWAREHOUSE_PUBLISH_DEADLINE_HOUR", "6"))
 )
 def feed_warehouse_watchdog() -> None:
     @task
+    @classified
     def check_published() -> str:
         """Fail (and alert) unless the BI file holds the previous day."""
         from airflow.sdk import Variable, get_current_context
