@@ -67,13 +67,13 @@ def assess(payload: bytes, bozo_reason: str | None, entry_count: int) -> Payload
     found = find_break(payload)
     if found is None or found.message.startswith("unknown encoding"):
         return PayloadHealth(
-            f"{NOT_WELL_FORMED}: {entry_count} entries recovered ({bozo_reason})",
+            f"{NOT_WELL_FORMED}: {_entries(entry_count)} recovered ({bozo_reason})",
             [False] * entry_count,
         )
     intact = min(found.intact_entries, entry_count)
     past = entry_count - intact
     warning = (
-        f"{NOT_WELL_FORMED}: {intact} entries recovered, {past} past the break at line "
+        f"{NOT_WELL_FORMED}: {_entries(intact)} recovered, {past} past the break at line "
         f"{found.line}, column {found.column} ({found.message}) quarantined"
     )
     return PayloadHealth(warning, [index >= intact for index in range(entry_count)])
@@ -85,3 +85,7 @@ def combine(warnings: list[str | None]) -> str | None:
         return warnings[0]
     named = [f"page {n}: {w}" for n, w in enumerate(warnings, start=1) if w]
     return "; ".join(named) or None
+
+
+def _entries(count: int) -> str:
+    return f"{count} entry" if count == 1 else f"{count} entries"
