@@ -24,6 +24,7 @@ from feedwarehouse.config import Feed, Paths
 from feedwarehouse.credentials import MissingCredentials, connection_headers
 from feedwarehouse.extract import extract_all
 from feedwarehouse.land import manifest_path, read_manifest
+from feedwarehouse.landing_notes import started_now
 
 log = logging.getLogger(__name__)
 
@@ -94,11 +95,12 @@ def extract_batch(
     channel to its supervisor is one socket.
     """
     credentials = _looked_up(credentials, {feed.conn_id for feed in feeds if feed.conn_id})
+    since = started_now()
     manifests = extract_all(feeds, logical_date, paths, today=today, credentials=credentials)
     outcome = BatchOutcome()
     for feed, manifest_file in zip(feeds, manifests, strict=True):
-        try:
-            pipeline.require_landed(feed, manifest_file, logical_date)  # logs what landed
+        try:  # logs what landed (or was reused), and warns of a payload not well-formed
+            pipeline.require_landed(feed, manifest_file, logical_date, paths=paths, since=since)
         except pipeline.FeedFailed as exc:
             outcome.failed[feed.id] = str(exc)
             log.warning("%s", exc)
@@ -141,7 +143,7 @@ def settle_feed(
         return pipeline.extract_feed(
             feed, logical_date, paths, today=today, credentials=credentials
         )
-    return pipeline.require_landed(feed, target, logical_date)
+    return pipeline.require_landed(feed, target, logical_date, paths=paths)
 
 
 def _label(feeds: list[Feed]) -> str:

@@ -12,13 +12,23 @@ import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 import duckdb
 
-from feedwarehouse import extract, land, load, publish, quality_page, tables, transform, validate
+from feedwarehouse import (
+    extract,
+    land,
+    landing_notes,
+    load,
+    publish,
+    quality_page,
+    tables,
+    transform,
+    validate,
+)
 from feedwarehouse.config import EXPECTATIONS_DIR, Feed, Paths
 from feedwarehouse.credentials import connection_headers
 from feedwarehouse.fetch_policy import FetchPolicy
@@ -111,23 +121,36 @@ def extract_feed(
     (archive_url, else what was landed, else "no data"); None means a live fetch.
     `credentials` turns the feed's conn_id into request headers (see extract.extract).
     """
+    since = landing_notes.started_now()
     manifest_file = extract.extract(
         feed, logical_date, paths, policy, today=today, credentials=credentials
     )
-    return require_landed(feed, manifest_file, logical_date)
+    return require_landed(feed, manifest_file, logical_date, paths=paths, since=since)
 
 
-def require_landed(feed: Feed, manifest_file: Path, logical_date: date) -> Path:
-    """The feed's manifest file if it landed; else raise FeedFailed with the recorded reason."""
+def require_landed(
+    feed: Feed,
+    manifest_file: Path,
+    logical_date: date,
+    *,
+    paths: Paths | None = None,
+    since: datetime | None = None,
+) -> Path:
+    """The feed's manifest file if it landed; else raise FeedFailed with the recorded reason.
+
+    Logs what landed ("reused the payload landed at …" if it landed before `since`) and, given
+    `paths`, warns of a payload that is not well-formed XML.
+    """
     manifest = land.read_manifest(manifest_file)
     if not manifest.ok:
         raise FeedFailed(
             f"feed {feed.id} ({manifest.url}) for {logical_date}: {manifest.error}",
             is_transient=manifest.is_transient,
         )
-    log.info(
-        "landed %s: %s bytes, sha256 %s", feed.id, manifest.payload_bytes, manifest.payload_sha256
-    )
+    log.info("%s", landing_notes.landed_line(manifest, since))
+    warning = landing_notes.payload_warning(paths, manifest) if paths is not None else None
+    if warning is not None:
+        log.warning("%s", warning)
     return manifest_file
 
 
