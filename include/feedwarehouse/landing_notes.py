@@ -3,11 +3,22 @@ is well-formed XML (the raw load quarantines what a broken payload holds past it
 
 from __future__ import annotations
 
+import logging
 from datetime import UTC, datetime
 
 from feedwarehouse.config import Paths
 from feedwarehouse.land import Manifest, read_payload
 from feedwarehouse.wellformed import NOT_WELL_FORMED, find_break
+
+log = logging.getLogger("feedwarehouse.pipeline")  # the extract task's own lines
+
+
+def log_landed(manifest: Manifest, paths: Paths | None, since: datetime | None) -> None:
+    """The extract log's line for a landed feed, and its warning if the XML is broken."""
+    log.info("%s", landed_line(manifest, since))
+    warning = payload_warning(paths, manifest) if paths is not None else None
+    if warning is not None:
+        log.warning("%s", warning)
 
 
 def started_now() -> datetime:

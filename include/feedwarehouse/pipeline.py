@@ -18,20 +18,12 @@ from typing import Any
 
 import duckdb
 
-from feedwarehouse import (
-    extract,
-    land,
-    landing_notes,
-    load,
-    publish,
-    quality_page,
-    tables,
-    transform,
-    validate,
-)
+from feedwarehouse import extract, land, load, publish, quality_page, tables, transform, validate
 from feedwarehouse.config import EXPECTATIONS_DIR, Feed, Paths
 from feedwarehouse.credentials import connection_headers
 from feedwarehouse.fetch_policy import FetchPolicy
+from feedwarehouse.landing_notes import log_landed, started_now
+from feedwarehouse.quality_notes import gate_note
 from feedwarehouse.reports import day_outcome, mart_row_counts, newest_validated_day
 from feedwarehouse.warehouse import connect, writer_lock
 
@@ -121,7 +113,7 @@ def extract_feed(
     (archive_url, else what was landed, else "no data"); None means a live fetch.
     `credentials` turns the feed's conn_id into request headers (see extract.extract).
     """
-    since = landing_notes.started_now()
+    since = started_now()
     manifest_file = extract.extract(
         feed, logical_date, paths, policy, today=today, credentials=credentials
     )
@@ -147,10 +139,7 @@ def require_landed(
             f"feed {feed.id} ({manifest.url}) for {logical_date}: {manifest.error}",
             is_transient=manifest.is_transient,
         )
-    log.info("%s", landing_notes.landed_line(manifest, since))
-    warning = landing_notes.payload_warning(paths, manifest) if paths is not None else None
-    if warning is not None:
-        log.warning("%s", warning)
+    log_landed(manifest, paths, since)
     return manifest_file
 
 
@@ -305,5 +294,6 @@ def check_published(paths: Paths, expected: date) -> date:
         raise NotPublished(
             f"the BI file {paths.published} holds data through {newest or 'nothing'}, "
             f"expected {expected}: check the feed_warehouse_daily runs since then"
+            f"{gate_note(paths.warehouse, paths.published)}"
         )
     return newest

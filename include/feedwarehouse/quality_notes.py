@@ -78,6 +78,22 @@ def freshness(conn: duckdb.DuckDBPyConnection, published: Path) -> Freshness:
     return Freshness(through, failed)
 
 
+def gate_note(warehouse: Path, published: Path) -> str:
+    """ " (BI file … STALE since D …)" when the gate refused dates since the BI file's newest,
+    read from the writer's `warehouse`; "" when current or when a run holds that file."""
+    try:
+        conn = duckdb.connect(str(warehouse), read_only=True)
+    except duckdb.Error:  # a run is writing it: say what is known without it
+        return ""
+    try:
+        fresh = freshness(conn, published)
+    except duckdb.Error:
+        return ""
+    finally:
+        conn.close()
+    return f" ({fresh.describe()})" if fresh.stale_since else ""
+
+
 def feed_warnings(conn: duckdb.DuckDBPyConnection, logical_date: date) -> dict[str, str]:
     """feed_id -> warning of the date's successful fetches that were warned."""
     if not _exists(conn, "raw", "fetches", "warning"):
