@@ -111,11 +111,13 @@ def feed_warehouse_daily() -> None:
         """Fetch and land a batch of feeds (Connections through the Task SDK); a feed's failure
         is recorded for its refetch box, it does not fail the batch."""
         from feedwarehouse.credentials import airflow_connection_headers
-        from feedwarehouse.extract_batches import FeedBatch, extract_batch
+        from feedwarehouse.extract_batches import FeedBatch, as_configured_now, extract_batch
 
+        paths, feeds_file = _settings()
+        feeds = as_configured_now(FeedBatch.from_dict(batch).feeds, feeds_file)  # after a fix
         outcome = extract_batch(
-            FeedBatch.from_dict(batch).feeds, _logical_date(), _settings()[0],
-            today=_run_started_on(), credentials=airflow_connection_headers,
+            feeds, _logical_date(), paths, today=_run_started_on(),
+            credentials=airflow_connection_headers,
         )  # fmt: skip
         return outcome.as_dict()
 
@@ -140,11 +142,13 @@ def feed_warehouse_daily() -> None:
 
         from feedwarehouse.config import Feed
         from feedwarehouse.credentials import airflow_connection_headers
-        from feedwarehouse.extract_batches import settle_feed
+        from feedwarehouse.extract_batches import as_configured_now, settle_feed
 
         fetch_again = get_current_context()["ti"].try_number > 1
+        paths, feeds_file = _settings()
+        (current,) = as_configured_now([Feed(**feed)], feeds_file)  # a fixed URL after a clear
         manifest = settle_feed(
-            Feed(**feed), _logical_date(), _settings()[0], fetch_again=fetch_again,
+            current, _logical_date(), paths, fetch_again=fetch_again,
             today=_run_started_on(), credentials=airflow_connection_headers,
         )  # fmt: skip
         return str(manifest)

@@ -20,7 +20,7 @@ from typing import Any
 from urllib.parse import urlparse
 
 from feedwarehouse import pipeline
-from feedwarehouse.config import Feed, Paths
+from feedwarehouse.config import ConfigError, Feed, Paths, load_feeds
 from feedwarehouse.credentials import MissingCredentials, connection_headers
 from feedwarehouse.extract import extract_all
 from feedwarehouse.land import manifest_path, read_manifest
@@ -111,6 +111,22 @@ def extract_batch(
         len(outcome.landed), len(feeds), logical_date, ", ".join(outcome.failed) or "none",
     )  # fmt: skip
     return outcome
+
+
+def as_configured_now(feeds: list[Feed], feeds_file: Path) -> list[Feed]:
+    """The feeds as the feeds file defines them now, by id: a cleared extract or refetch after
+    a fix (a new URL, a Connection) uses the fix, not the list read when the run started.
+
+    Raise ConfigError naming the feed if the file no longer lists it.
+    """
+    current = {feed.id: feed for feed in load_feeds(feeds_file)}
+    missing = [feed.id for feed in feeds if feed.id not in current]
+    if missing:
+        raise ConfigError(
+            f"feeds file {feeds_file} no longer lists {', '.join(missing)}: nothing to fetch "
+            "(clear the run's `feeds` task with Downstream to run the file as it is now)"
+        )
+    return [current[feed.id] for feed in feeds]
 
 
 def failed_feeds(feeds: list[Feed], logical_date: date, paths: Paths) -> list[Feed]:
