@@ -32,12 +32,17 @@ One run per logical date `D`, every step idempotent per (feed, `D`): rerun or ba
    each feed, a private feed with its Airflow Connection (`conn_id`). A failing feed does not
    fail its batch: it is recorded in `raw.fetches.error` and gets a box of its own in
    **refetch** (mapped over the failed feeds only, named by feed id): red, the reason on its
-   log's first ERROR line. Clear that box alone to fetch that feed again. Deterministic failures
-   (an HTTP 4xx, no data for `D`) are not retried; a transient one is retried by refetch.
+   log's first ERROR line. Clear that box alone to fetch that feed again (as the feeds file
+   defines it now). A payload that is not well-formed is a warned feed: its entries past the
+   break are quarantined.
 3. **load_raw** loads the date's landed payloads into `raw.fetches` / `raw.entries`; it fails,
    naming every feed and why, when no feed delivered anything for `D`.
 4. **validate_raw**, **transform** (`dbt build`, per-model lines in its log), **validate_marts**:
-   the quality gate. A critical expectation fails the run and nothing is published.
+   the quality gate. A critical expectation fails the run and nothing is published; its first
+   ERROR line names the way out (docs/faults.md; `feedwarehouse retire` for a post that must go).
+
+Every task: deterministic failures (a 4xx, no data for `D`, a failed gate or dbt build) fail at
+once; transient ones (timeouts, 5xx, OS errors) are retried (`failure_kinds.py`).
 5. **publish** swaps the validated marts into `published/warehouse.duckdb` (the BI file),
    marks the `published_warehouse` Asset and returns the run report as XCom.
 
