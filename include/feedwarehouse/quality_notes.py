@@ -15,8 +15,8 @@ from pathlib import Path
 
 import duckdb
 
-# the newest logical date whose latest run of each suite left no critical failure after the
-# BI file's newest date: the first date the gate refused is when the BI file went stale
+# the logical dates after the BI file's newest whose latest run of some suite left a critical
+# failure: the first of them is when the BI file went stale
 FAILED_DATES = """
 with latest as (
     select logical_date, suite, arg_max(run_id, validated_at) as run_id

@@ -10,7 +10,7 @@ quality.retired_posts of the writer's warehouse (published with it); dbt leaves 
 from __future__ import annotations
 
 import getpass
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
 import duckdb
@@ -69,7 +69,7 @@ def retire_post(paths: Paths, post_id: str, reason: str, by: str | None = None) 
             )
         finally:
             conn.close()
-    return Retirement(**{**retirement.__dict__, "title": title})
+    return replace(retirement, title=title)
 
 
 def retired_posts(conn: duckdb.DuckDBPyConnection) -> list[tuple]:
