@@ -12,8 +12,8 @@ from feedwarehouse.orchestration.airflow_tasks import (
     PUBLISHED_ASSET_NAME,
     PUBLISHED_ASSET_URI,
     WRITER_POOL,
+    classified,
     default_args,
-    expected_failures,
 )
 from feedwarehouse.settings import settings
 
@@ -31,12 +31,17 @@ One run per logical date `D`, every step idempotent per (feed, `D`): rerun or ba
    each feed, a private feed with its Airflow Connection (`conn_id`). A failing feed does not
    fail its batch: it is recorded in `raw.fetches.error` and gets a box of its own in
    **refetch** (mapped over the failed feeds only, named by feed id): red, the reason on its
-   log's first ERROR line. Clear that box alone to fetch that feed again. Deterministic failures
-   (an HTTP 4xx, no data for `D`) are not retried; a transient one is retried by refetch.
+   log's first ERROR line. Clear that box alone to fetch that feed again (as the feeds file
+   defines it now). A payload that is not well-formed is a warned feed: its entries past the
+   break are quarantined.
 3. **load_raw** loads the date's landed payloads into `raw.fetches` / `raw.entries`; it fails,
    naming every feed and why, when no feed delivered anything for `D`.
 4. **validate_raw**, **transform** (`dbt build`, per-model lines in its log), **validate_marts**:
-   the quality gate. A critical expectation fails the run and nothing is published.
+   the quality gate. A critical expectation fails the run and nothing is published; its first
+   ERROR line names the way out (docs/faults.md; `feedwarehouse retire` for a post that must go).
+
+Every task: deterministic failures (a 4xx, no data for `D`, a failed gate or dbt build) fail at
+once; transient ones (timeouts, 5xx, OS errors) are retried (`failure_kinds.py`).
 5. **publish** swaps the validated marts into `published/warehouse.duckdb` (the BI file),
    marks the `published_warehouse` Asset and returns the run report as XCom.
 
@@ -96,6 +101,7 @@ writer = {"pool": WRITER_POOL, "execution_timeout": timedelta(minutes=30)}
 )
 def feed_warehouse_daily() -> None:
     @task
+    @classified
     def feeds() -> list[dict[str, Any]]:
         """Read the feeds file, in the batches the extract tasks are mapped over."""
         from feedwarehouse.config import load_feeds
@@ -104,17 +110,19 @@ def feed_warehouse_daily() -> None:
         return [batch.as_dict() for batch in feed_batches(load_feeds(_settings()[1]))]
 
     @task(map_index_template="{{ task.op_kwargs['batch']['label'] }}")
+    @classified
     def extract(batch: dict[str, Any]) -> dict[str, Any]:
         """Fetch and land a batch of feeds (Connections through the Task SDK); a feed's failure
         is recorded for its refetch box, it does not fail the batch."""
-        from feedwarehouse.extract.batches import FeedBatch
+        from feedwarehouse.extract.batches import FeedBatch, as_configured_now
         from feedwarehouse.extract.credentials import airflow_connection_headers
         from feedwarehouse.orchestration import daily
 
-        feeds = FeedBatch.from_dict(batch).feeds
+        feeds = as_configured_now(FeedBatch.from_dict(batch).feeds, _settings()[1])  # after a fix
         return daily.extract(_day(), feeds, credentials=airflow_connection_headers).as_dict()
 
     @task(trigger_rule=TriggerRule.ALL_DONE)  # a batch that died leaves its feeds unrecorded
+    @classified
     def failed_feeds(batches: list[dict[str, Any]]) -> list[dict[str, Any]]:
         """The feeds whose fetch failed (or was never recorded): refetch is mapped over them."""
         from dataclasses import asdict
@@ -127,42 +135,42 @@ def feed_warehouse_daily() -> None:
         return [asdict(feed) for feed in failed(configured, day.logical_date, day.paths)]
 
     @task(map_index_template="{{ task.op_kwargs['feed']['id'] }}")
+    @classified
     def refetch(feed: dict[str, Any]) -> str:
         """One failed feed's own box: red with the reason (first try: the batch's outcome, not
         fetched again); a retry or a clear fetches this feed again, alone."""
         from airflow.sdk import get_current_context
 
         from feedwarehouse.config import Feed
-        from feedwarehouse.errors import FeedFailed
-        from feedwarehouse.extract.batches import settle_feed
+        from feedwarehouse.extract.batches import as_configured_now, settle_feed
         from feedwarehouse.extract.credentials import airflow_connection_headers
 
         day = _day()
         fetch_again = get_current_context()["ti"].try_number > 1
-        with expected_failures(FeedFailed):
-            manifest = settle_feed(
-                Feed(**feed),
-                day.logical_date,
-                day.paths,
-                fetch_again=fetch_again,
-                today=day.today,
-                credentials=airflow_connection_headers,
-            )
+        (current,) = as_configured_now([Feed(**feed)], _settings()[1])  # a fixed URL after a clear
+        manifest = settle_feed(
+            current,
+            day.logical_date,
+            day.paths,
+            fetch_again=fetch_again,
+            today=day.today,
+            credentials=airflow_connection_headers,
+        )
         return str(manifest)
 
     # The steps of orchestration.daily, one task each; `feedwarehouse run` runs the same ones.
     @task(trigger_rule=TriggerRule.ALL_DONE, **writer)  # load what landed; failures recorded
+    @classified
     def load_raw(batches: list[dict[str, Any]]) -> dict[str, Any]:
         """Load the date's landed payloads into raw.fetches and raw.entries; fail if no feed
         delivered anything (one bad feed never fails the run, all of them do)."""
-        from feedwarehouse.errors import NothingDelivered
         from feedwarehouse.orchestration import daily
 
         feed_ids = [feed["id"] for batch in batches for feed in batch["feeds"]]
-        with expected_failures(NothingDelivered):
-            return daily.load_raw(_day(), feed_ids).as_dict()
+        return daily.load_raw(_day(), feed_ids).as_dict()
 
     @task(**writer)
+    @classified
     def validate_raw() -> dict[str, Any]:
         """Great Expectations on the date's raw rows."""
         from feedwarehouse.orchestration import daily
@@ -170,6 +178,7 @@ def feed_warehouse_daily() -> None:
         return daily.validate_raw(_day())
 
     @task(**writer)
+    @classified
     def transform() -> None:
         """dbt build: staging, intermediate, marts, snapshots and their tests (all of raw again
         when the run's `full_refresh` param is set)."""
@@ -178,6 +187,7 @@ def feed_warehouse_daily() -> None:
         daily.transform(_day())
 
     @task(**writer)
+    @classified
     def validate_marts() -> dict[str, Any]:
         """Great Expectations on the marts: the last gate before BI."""
         from feedwarehouse.orchestration import daily
@@ -185,6 +195,7 @@ def feed_warehouse_daily() -> None:
         return daily.validate_marts(_day())
 
     @task(outlets=[PUBLISHED_WAREHOUSE], **writer)
+    @classified
     def publish() -> dict[str, Any]:
         """Swap the validated marts into the BI file; return the run report."""
         from feedwarehouse.orchestration import daily

@@ -8,6 +8,7 @@ from airflow.sdk import Asset, dag, task
 from feedwarehouse.orchestration.airflow_tasks import (
     PUBLISHED_ASSET_NAME,
     PUBLISHED_ASSET_URI,
+    classified,
     default_args,
 )
 
@@ -25,6 +26,7 @@ from feedwarehouse.orchestration.airflow_tasks import (
 )
 def feed_warehouse_exports() -> None:
     @task
+    @classified
     def export() -> list[str]:
         """Copy every mart of the published file to Parquet and CSV."""
         from airflow.sdk import Variable

@@ -7,7 +7,7 @@ from datetime import timedelta
 import pendulum
 from airflow.sdk import dag, task
 
-from feedwarehouse.orchestration.airflow_tasks import default_args
+from feedwarehouse.orchestration.airflow_tasks import classified, default_args
 from feedwarehouse.settings import settings
 
 DEADLINE_HOUR = settings().publish_deadline_hour
@@ -25,6 +25,7 @@ DEADLINE_HOUR = settings().publish_deadline_hour
 )
 def feed_warehouse_watchdog() -> None:
     @task
+    @classified
     def check_published() -> str:
         """Fail (and alert) unless the BI file holds the previous day."""
         from airflow.sdk import Variable, get_current_context

@@ -85,6 +85,17 @@ def _parser() -> argparse.ArgumentParser:
     summary.add_argument("--data-dir", type=Path, help="default: $FEEDWAREHOUSE_DATA_DIR or ./data")
     summary.set_defaults(handler=_summary)
 
+    retire = commands.add_parser(
+        "retire",
+        help="take a post out of every mart and the BI file (garbage, or retracted by its "
+        "publisher); the gate then accepts its absence",
+    )
+    retire.add_argument("post_id", metavar="POST_ID", help="marts.posts.post_id")
+    retire.add_argument("--reason", required=True, help="why it must go (kept with the record)")
+    retire.add_argument("--by", help="who retires it (default: the current user)")
+    retire.add_argument("--data-dir", type=Path, help="default: $FEEDWAREHOUSE_DATA_DIR or ./data")
+    retire.set_defaults(handler=_retire)
+
     env = commands.add_parser(
         "deploy-env", help="write the compose stack's .env with freshly generated secrets"
     )
@@ -143,6 +154,8 @@ def _run(args: argparse.Namespace) -> int:
         return EXIT_BUSY
     for feed_id, error in summary.failed.items():
         print(f"error: feed {feed_id} failed for {args.date}: {error}", file=sys.stderr)
+    for feed_id, warning in summary.warned.items():
+        print(f"warning: feed {feed_id} for {args.date}: {warning}", file=sys.stderr)
     print(closing_report(paths, args.date, summary.mart_rows))
     return 0 if summary.ok else 1
 
@@ -191,6 +204,24 @@ def _deploy_env(args: argparse.Namespace) -> int:
         print(f"{exc}", file=sys.stderr)
         return 0
     print(f"wrote {args.out} (mode 600) with new secrets: {', '.join(filled)}")
+    return 0
+
+
+def _retire(args: argparse.Namespace) -> int:
+    from feedwarehouse.quality.retire import UnknownPost, retire_post
+
+    paths = data_paths(args.data_dir)
+    try:
+        done = retire_post(paths, args.post_id, args.reason, by=args.by)
+    except (UnknownPost, ValueError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    title = f" ({done.title!r})" if done.title else ""
+    print(
+        f"retired post {done.post_id}{title} by {done.retired_by}: {done.reason}\n"
+        "It leaves the marts at the next dbt build and the BI file at the next publish: rerun "
+        "the date (`feedwarehouse run --date D`, or clear transform with Downstream)."
+    )
     return 0
 
 

@@ -37,7 +37,8 @@ create table if not exists raw.fetches (
     is_unchanged boolean,
     fetch_mode varchar,
     page_count integer,
-    content_type varchar
+    content_type varchar,
+    warning varchar
 );
 create table if not exists raw.entries (
     fetch_id varchar not null,
@@ -63,6 +64,7 @@ create table if not exists raw.entries (
     updated_element varchar,
     body_html varchar,
     body_source varchar,
+    is_past_break boolean,
     primary key (fetch_id, entry_index)
 );
 """
@@ -83,6 +85,15 @@ create table if not exists quality.validation_runs (
     observed_value varchar,
     sample_values varchar,
     suite_fingerprint varchar
+)
+"""
+# posts taken out of every mart and the BI file by `feedwarehouse retire` (quality/retire.py)
+RETIRED_DDL = """
+create table if not exists quality.retired_posts (
+    post_id varchar primary key,
+    reason varchar not null,
+    retired_at timestamp not null,
+    retired_by varchar not null
 )
 """
 
@@ -114,6 +125,7 @@ class FetchRow:
     fetch_mode: str
     page_count: int
     content_type: str | None
+    warning: str | None = None  # "not well-formed: N entries recovered, …" (wellformed.py)
 
 
 @dataclass(frozen=True)
@@ -142,6 +154,7 @@ class EntryRow:
     updated_element: str | None
     body_html: str | None
     body_source: str | None
+    is_past_break: bool = False  # recovered at or past a not-well-formed payload's break
 
 
 FETCH_COLUMNS = [column.name for column in fields(FetchRow)]
@@ -155,6 +168,7 @@ FEED_META_COLUMNS = (
     "feed_language",
     "feed_generator",
     "feed_json",
+    "warning",
 )
 
 
@@ -169,6 +183,7 @@ def ensure_schema(conn: duckdb.DuckDBPyConnection) -> None:
 def ensure_quality_tables(conn: duckdb.DuckDBPyConnection) -> None:
     conn.execute("create schema if not exists quality")
     conn.execute(RESULTS_DDL)
+    conn.execute(RETIRED_DDL)
 
 
 def insert_rows(

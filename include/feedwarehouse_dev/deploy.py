@@ -2,8 +2,8 @@
 
 .env.example leaves each secret empty, and docker-compose.yml requires it (`${VAR:?…}`), so
 the stack cannot start on a password anyone else knows. `write_env` copies the example and fills
-every empty value with a fresh random one: a Fernet key where the name says FERNET, otherwise
-a 256-bit URL-safe token.
+every empty value with a fresh random one: a Fernet key where the name says FERNET, a 512-bit
+URL-safe token where it says JWT (an HMAC-SHA512 key), otherwise a 256-bit one.
 """
 
 from __future__ import annotations
@@ -20,6 +20,8 @@ _ASSIGNMENT = re.compile(r"^(?P<key>[A-Z][A-Z0-9_]*)=(?P<value>.*)$")
 def secret_for(name: str) -> str:
     if "FERNET" in name:
         return base64.urlsafe_b64encode(os.urandom(32)).decode()  # a Fernet key's format
+    if "JWT" in name:
+        return secrets.token_urlsafe(64)  # an HMAC-SHA512 key: 64 bytes, or Airflow warns
     return secrets.token_urlsafe(32)
 
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import secrets
 import subprocess
 import sys
 import time
@@ -27,6 +26,7 @@ from feedwarehouse.config import DATA_DIR_ENV, FEEDS_ENV, REPO_ROOT
 from feedwarehouse.orchestration.airflow_tasks import WRITER_POOL
 from feedwarehouse_dev.local_postgres import HOST, LocalPostgres, LocalPostgresError
 from feedwarehouse_dev.local_processes import alive, spawn, stop_group
+from feedwarehouse_dev.local_secrets import restrict_generated_secrets, stack_secrets, write_private
 
 DAG_ID = "feed_warehouse_daily"
 ADMIN = "admin"
@@ -83,7 +83,7 @@ def start(stack: Stack) -> str:
     running = [name for name in COMPONENTS if alive(stack.pid_file(name))]
     if running and len(running) < len(COMPONENTS):
         stop(stack)  # a half-dead stack: start it again whole
-    secret = _secrets(stack.home / "secrets.json")
+    secret = stack_secrets(stack.home / "secrets.json")
     stack.postgres.start(secret["postgres_password"])
     env = airflow_env(stack, secret)
     _write_env_file(stack.home / "airflow.env", env)
@@ -93,6 +93,7 @@ def start(stack: Stack) -> str:
         for name, args in COMPONENTS.items():
             _spawn(name, args, env, stack)
     _wait_ready(stack, env)
+    restrict_generated_secrets(stack.home)
     return _instructions(stack)
 
 
@@ -139,28 +140,10 @@ def airflow_env(stack: Stack, secret: dict[str, str]) -> dict[str, str]:
     }
 
 
-def _secrets(path: Path) -> dict[str, str]:
-    """This stack's passwords and keys: made once, kept (mode 600) so restarts keep the DB."""
-    if path.exists():
-        return json.loads(path.read_text(encoding="utf-8"))
-    from cryptography.fernet import Fernet
-
-    made = {
-        "postgres_password": secrets.token_urlsafe(24),
-        "fernet_key": Fernet.generate_key().decode(),
-        "api_secret_key": secrets.token_urlsafe(32),
-        "jwt_secret": secrets.token_urlsafe(32),
-    }
-    path.touch(mode=0o600)
-    path.write_text(json.dumps(made, indent=2), encoding="utf-8")
-    return made
-
-
 def _write_env_file(path: Path, env: dict[str, str]) -> None:
     """`source` it to point the airflow CLI at this stack (it holds the DB password: mode 600)."""
     keys = sorted(k for k in env if k.startswith("AIRFLOW") or k in (DATA_DIR_ENV, FEEDS_ENV))
-    path.touch(mode=0o600)
-    path.write_text("".join(f"export {k}='{env[k]}'\n" for k in keys), encoding="utf-8")
+    write_private(path, "".join(f"export {k}='{env[k]}'\n" for k in keys))
 
 
 def _airflow(args: list[str], env: dict[str, str], log: Path | None) -> None:
@@ -223,18 +206,38 @@ def admin_password(stack: Stack) -> str:
     return json.loads(passwords.read_text(encoding="utf-8"))[ADMIN]
 
 
+def backfillable(feeds_file: Path, yesterday: date) -> tuple[date, date] | None:
+    """The dates a backfill finds data for: the sample's daily archives (`feedwarehouse sample
+    --archive-days N`) that list at least one post, up to yesterday (today runs live)."""
+    days = []
+    for day_dir in sorted((feeds_file.parent / "archive").glob("[0-9]*/[0-9]*/[0-9]*")):
+        day = date(*(int(part) for part in day_dir.parts[-3:]))
+        if day <= yesterday and any(b"<item" in f.read_bytes() for f in day_dir.glob("*.xml")):
+            days.append(day)
+    return (days[0], days[-1]) if days else None
+
+
 def _instructions(stack: Stack) -> str:
     password = admin_password(stack)
     yesterday = date.today() - timedelta(days=1)
+    days = backfillable(stack.feeds_file, yesterday)
+    backfill = (
+        f"  Backfill:  {days[0]} to {days[1]} have data (the sample's archives); earlier "
+        'dates fail at once with "no data for this date". Trigger > Backfill in the DAG\'s page'
+        if days
+        else "  Backfill:  the feeds file lists no archives: past dates have no data"
+    )
+    airflow = Path(sys.executable).parent / "airflow"
     return "\n".join(
         [
             f"Airflow UI:  {stack.url}/  (login: {ADMIN} / {password})",
             f"DAG {DAG_ID} reads {stack.feeds_file}; data in {stack.data_dir}",
-            f"  backfill dates before {yesterday} from the sample's archives: "
-            "Trigger > Backfill in the DAG's page",
+            '  It starts paused: tick "Unpause … on trigger" in the Trigger dialog (or flip the '
+            "switch beside its name), else the run waits queued",
+            backfill,
             f"Docs:        {stack.url}/feedwarehouse/docs/dbt  and  "
             f"{stack.url}/feedwarehouse/docs/quality",
-            f"Airflow CLI: source {stack.home / 'airflow.env'} && uv run airflow ...",
+            f"Airflow CLI: source {stack.home / 'airflow.env'} && {airflow} dags list",
             f"Logs:        {stack.home}/*.log  (PostgreSQL: {stack.postgres.root / 'server.log'})",
             "Stop:        make airflow-stop",
         ]

@@ -247,18 +247,24 @@ def test_every_other_feed_loads_beside_the_faults(days: ContentDays) -> None:
     assert days.posts("control") == clean_posts("control", 3)
 
 
-def test_malformed_xml_keeps_what_the_lenient_parser_recovers(
+def test_malformed_xml_is_warned_and_what_was_recovered_past_the_break_quarantined(
     days: ContentDays, fault_ledger: Ledger
 ) -> None:
     assert days.fetch("malformed") == (
         200, len(MALFORMED), 2, None,
         "SAXParseException: <unknown>:1:153: not well-formed (invalid token)",
     )  # fmt: skip
-    assert days.entries("malformed") == [("malformed-a", "Fish & chips"), ("malformed-b", "Second")]
-    assert days.quarantined("malformed") == []
-    assert days.posts("malformed") == [
-        *clean_posts("malformed", 2), ("malformed-a", "Fish & chips"), ("malformed-b", "Second"),
+    assert days.query(
+        "select warning from raw.fetches where feed_id = 'malformed' and logical_date = ?", [DAY2]
+    ) == [
+        ("not well-formed: 0 entries recovered, 2 past the break at line 1, column 153 "
+         "(not well-formed (invalid token)) quarantined",)
     ]  # fmt: skip
+    # raw keeps what the lenient parser recovered; the break is in the first item's title
+    assert days.entries("malformed") == [("malformed-a", "Fish & chips"), ("malformed-b", "Second")]
+    reason = "recovered past the break of a not well-formed payload"
+    assert days.quarantined("malformed") == [(0, "malformed-a", reason), (1, "malformed-b", reason)]
+    assert days.posts("malformed") == clean_posts("malformed", 2)
     assert days.record(fault_ledger, "malformed", "malformed XML") == (True, 0, 0)
 
 

@@ -21,6 +21,7 @@ import os
 import re
 import shutil
 import socket
+import stat
 import subprocess
 import tempfile
 import time
@@ -105,6 +106,13 @@ def stack() -> Iterator[Stack]:
     assert "stopped: api-server, scheduler, dag-processor, triggerer, postgres" in stopped.stdout
     assert not list((root / "airflow" / "local" / "run").glob("*.pid"))
     shutil.rmtree(root)
+
+
+def test_the_stacks_secret_files_are_readable_by_their_owner_only(stack: Stack):
+    """Airflow writes the admin password world-readable; `make airflow` restricts it."""
+    names = ("airflow.env", "secrets.json", "simple_auth_manager_passwords.json.generated")
+    modes = {name: stat.S_IMODE((stack.home / name).stat().st_mode) for name in names}
+    assert modes == dict.fromkeys(names, 0o600)
 
 
 @pytest.fixture(scope="module")

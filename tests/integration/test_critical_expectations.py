@@ -130,4 +130,6 @@ def test_tampering_fails_the_gate_and_keeps_the_bi_file(
     assert f"suite {suite}: {where}" in str(failure.value)
     if column:
         assert f".{column}:" in str(failure.value)
+    remedy = json.loads((EXPECTATIONS_DIR / f"{suite}.json").read_text(encoding="utf-8"))["remedy"]
+    assert str(failure.value).endswith(f"; way out: {remedy}")
     assert paths.published.read_bytes() == before

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import pytest
@@ -121,3 +122,34 @@ def test_a_failed_feed_is_fetched_again_only_when_asked(paths: Paths, httpserver
     assert len(requests) == 3
     assert read_manifest(manifest_file).ok
     assert [f.id for f in failed_feeds(feeds, DAY, paths)] == ["blog-too", "no-login"]
+
+
+def test_the_extract_log_says_reused_on_a_rerun_and_warns_of_a_broken_payload(
+    tmp_path: Path, paths: Paths, caplog: pytest.LogCaptureFixture
+) -> None:
+    cut = RSS[: RSS.rindex(b"</item>")]  # the last item never closed
+    broken = tmp_path / "cut.xml"
+    broken.write_bytes(cut)
+    feed = Feed("cut", broken.as_uri(), file_root=str(tmp_path))
+    caplog.set_level("INFO", logger="feedwarehouse")
+
+    extract_batch([feed], DAY, paths)
+    first = [(r.levelname, r.getMessage()) for r in caplog.records if "cut" in r.getMessage()]
+    manifest = read_manifest(paths.landing_dir / "manifests" / DAY.isoformat() / "cut.json")
+    size = f"{manifest.payload_bytes} bytes, sha256 {manifest.payload_sha256}"
+    lines = cut.decode().splitlines()
+    warning = (
+        f"feed cut ({broken.as_uri()}): not well-formed at line {len(lines)}, column "
+        f"{len(lines[-1])} (no element found): {RSS.count(b'</item>') - 1} entries end before "
+        "the break; the raw load quarantines what is past it"
+    )
+    assert first[:2] == [("INFO", f"landed cut: {size}"), ("WARNING", warning)]
+
+    caplog.clear()
+    time.sleep(1)  # fetched_at has whole seconds: the rerun starts in a later one
+    extract_batch([feed], DAY, paths, today=DAY)  # a rerun of the date
+    again = [r.getMessage() for r in caplog.records if r.getMessage().startswith("cut:")]
+    assert again == [
+        f"cut: reused the payload landed at {manifest.fetched_at} UTC for {DAY} ({size}); "
+        "not fetched again"
+    ]

@@ -104,7 +104,12 @@ def test_load_raw_into_fresh_warehouse(
     summary = load_raw(conn, paths, [target])
 
     assert summary == LoadSummary(loaded={"webrtc-blog": 3}, failed={})
-    assert summary.as_dict() == {"loaded": {"webrtc-blog": 3}, "failed": {}, "unchanged": []}
+    assert summary.as_dict() == {
+        "loaded": {"webrtc-blog": 3},
+        "failed": {},
+        "unchanged": [],
+        "warned": {},
+    }
     body = spec.path.read_bytes()
     fetch_id = fetch_id_for("webrtc-blog", date(2026, 11, 23))
     assert conn.execute(

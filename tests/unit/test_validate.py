@@ -144,3 +144,32 @@ def test_an_edited_suite_checks_every_row_once(paths: Paths, tmp_path: Path):
         gate(paths, DAY2, suites)
 
     assert "marts.posts.word_count: 1 failing rows, e.g. [20]" in str(failure.value)
+
+
+def test_a_critical_failure_ends_with_its_suites_way_out(paths: Paths, tmp_path: Path):
+    remedy = "retire it with `feedwarehouse retire POST_ID --reason TEXT`, then rerun"
+    suites = tmp_path / "suites"
+    (suites / "posts.json").write_text(json.dumps({**SUITE, "remedy": remedy}))
+    write_posts(paths, [("p1", 10, DAY1), ("p1", 10, DAY1)])
+
+    with pytest.raises(ValidationFailed) as failure:
+        gate(paths, DAY1, suites)
+
+    assert str(failure.value) == (
+        "1 critical expectation(s) failed: suite posts: expect_column_values_to_be_unique on "
+        f'marts.posts.post_id: 2 failing rows, e.g. ["p1"]; way out: {remedy}'
+    )
+
+
+def test_every_gate_suite_names_its_way_out_here_and_in_the_docs():
+    from feedwarehouse.config import EXPECTATIONS_DIR
+
+    faults = (EXPECTATIONS_DIR.parent / "docs" / "faults.md").read_text(encoding="utf-8")
+    way_out = faults.split("## Way out of a failed gate", 1)[1]
+    missing = []
+    for path in sorted(EXPECTATIONS_DIR.glob("*.json")):
+        remedy = json.loads(path.read_text(encoding="utf-8")).get("remedy", "")
+        documented = remedy.removesuffix("; see docs/faults.md#way-out-of-a-failed-gate")
+        if not remedy or f"| `{path.stem}` | {documented} |" not in way_out:
+            missing.append(path.stem)
+    assert missing == []

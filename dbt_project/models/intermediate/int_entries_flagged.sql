@@ -3,7 +3,7 @@
         materialized='incremental',
         incremental_strategy='delete+insert',
         unique_key='fetch_id',
-        on_schema_change='fail'
+        on_schema_change='append_new_columns'
     )
 }}
 
@@ -34,6 +34,15 @@ row_checks as (
         published_at is null and date_text is not null as has_unparsed_date,
         case
             when entry_index is null then null
+            -- a payload that is not well-formed: what the lenient parser recovered at or past
+            -- the break may be cut short, and an entry without the guid its feed's other
+            -- entries carry lost it there
+            when is_past_break then 'recovered past the break of a not well-formed payload'
+            when
+                is_not_well_formed
+                and guid is null
+                and count(guid) over (partition by fetch_id) > 0
+                then 'no guid, unlike the other entries of a not well-formed payload'
             when post_id is null and content_html is null and date_text is null
                 then 'empty entry: no guid, link, title, body or date'
             when post_id is null then 'no usable identity'

@@ -3,7 +3,7 @@
         materialized='incremental',
         incremental_strategy='delete+insert',
         unique_key='fetch_id',
-        on_schema_change='fail'
+        on_schema_change='append_new_columns'
     )
 }}
 
@@ -35,7 +35,8 @@ entries_to_process as (
 
     select
         entries.*,
-        fetches_to_process.fetched_at
+        fetches_to_process.fetched_at,
+        fetches_to_process.is_not_well_formed
     from entries
     inner join fetches_to_process
         on entries.fetch_id = fetches_to_process.fetch_id

@@ -22,7 +22,7 @@ dated_author_posts as (
 final as (
 
     {{ zero_filled_daily_counts('dated_author_posts', ['feed_id', 'author_id'], {
-        'post_count': 'count(*)'
+        'author_posts_on_day': 'count(*)'
     }) }}
 
 )

@@ -23,9 +23,9 @@ dated_posts as (
 final as (
 
     {{ zero_filled_daily_counts('dated_posts', ['feed_id'], {
-        'post_count': 'count(*)',
-        'author_count': 'count(distinct author_id)',
-        'word_count': 'sum(word_count)::bigint'
+        'posts_on_day': 'count(*)',
+        'authors_on_day': 'count(distinct author_id)',
+        'words_on_day': 'sum(word_count)::bigint'
     }) }}
 
 )

@@ -30,7 +30,7 @@ dated_tag_posts as (
 final as (
 
     {{ zero_filled_daily_counts('dated_tag_posts', ['feed_id', 'tag_id'], {
-        'post_count': 'count(*)'
+        'tag_posts_on_day': 'count(*)'
     }) }}
 
 )

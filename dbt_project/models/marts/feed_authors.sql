@@ -52,14 +52,15 @@ final as (
         preferred_spellings.feed_id,
         preferred_spellings.author_id,
 
-        -- author as this feed spells it
-        preferred_spellings.name,
+        -- author as this feed spells it (named apart from marts.authors' columns, so that
+        -- the two join using (author_id) with every column unambiguous)
+        preferred_spellings.name as name_in_feed,
 
         -- activity in this feed
-        activity.post_count,
-        activity.first_post_at,
-        activity.last_post_at,
-        coalesce(top_tags.top_tags, []::varchar[]) as top_tags
+        activity.post_count as posts_in_feed,
+        activity.first_post_at as first_post_in_feed_at,
+        activity.last_post_at as last_post_in_feed_at,
+        coalesce(top_tags.top_tags, []::varchar[]) as top_tags_in_feed
 
     from preferred_spellings
     inner join activity

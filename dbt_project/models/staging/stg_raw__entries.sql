@@ -31,6 +31,9 @@ renamed as (
         comments_count,
         enclosure_count,
 
+        -- recovered at or past the break of a payload that is not well-formed
+        coalesce(is_past_break, false) as is_past_break,
+
         -- identity candidates and author, trimmed; blank means absent
         nullif(trim(guid), '') as guid,
         nullif(trim(link), '') as link,

@@ -26,6 +26,7 @@ renamed as (
         entry_count,
         error as fetch_error,
         bozo_reason,
+        warning as fetch_warning,
 
         -- feed metadata, as the feed described itself; blank means absent
         nullif(trim(feed_title), '') as feed_title,
@@ -35,7 +36,8 @@ renamed as (
         nullif(trim(feed_generator), '') as feed_generator,
 
         -- flags
-        error is null as is_successful
+        error is null as is_successful,
+        coalesce(warning like '%not well-formed%', false) as is_not_well_formed
 
     from source
 

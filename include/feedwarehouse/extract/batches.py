@@ -14,18 +14,19 @@ import logging
 import math
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
-from feedwarehouse.config import Feed, Paths
+from feedwarehouse.config import ConfigError, Feed, Paths, load_feeds
 from feedwarehouse.errors import FeedFailed
 from feedwarehouse.extract.credentials import MissingCredentials, connection_headers
 from feedwarehouse.extract.feeds import extract as extract_one
 from feedwarehouse.extract.feeds import extract_all
 from feedwarehouse.extract.fetch_policy import FetchPolicy
 from feedwarehouse.extract.land import manifest_path, read_manifest
+from feedwarehouse.extract.landing_notes import log_landed, started_now
 
 log = logging.getLogger(__name__)
 
@@ -97,13 +98,14 @@ def extract_batch(
     channel to its supervisor is one socket.
     """
     credentials = _looked_up(credentials, {feed.conn_id for feed in feeds if feed.conn_id})
+    since = started_now()
     manifests = extract_all(
         feeds, logical_date, paths, policy, today=today, credentials=credentials
     )
     outcome = BatchOutcome()
     for feed, manifest_file in zip(feeds, manifests, strict=True):
-        try:
-            require_landed(feed, manifest_file, logical_date)  # logs what landed
+        try:  # logs what landed (or was reused), and warns of a payload not well-formed
+            require_landed(feed, manifest_file, logical_date, paths=paths, since=since)
         except FeedFailed as exc:
             outcome.failed[feed.id] = str(exc)
             log.warning("%s", exc)
@@ -117,6 +119,22 @@ def extract_batch(
         ", ".join(outcome.failed) or "none",
     )
     return outcome
+
+
+def as_configured_now(feeds: list[Feed], feeds_file: Path) -> list[Feed]:
+    """The feeds as the feeds file defines them now, by id: a cleared extract or refetch after
+    a fix (a new URL, a Connection) uses the fix, not the list read when the run started.
+
+    Raise ConfigError naming the feed if the file no longer lists it.
+    """
+    current = {feed.id: feed for feed in load_feeds(feeds_file)}
+    missing = [feed.id for feed in feeds if feed.id not in current]
+    if missing:
+        raise ConfigError(
+            f"feeds file {feeds_file} no longer lists {', '.join(missing)}: nothing to fetch "
+            "(clear the run's `feeds` task with Downstream to run the file as it is now)"
+        )
+    return [current[feed.id] for feed in feeds]
 
 
 def failed_feeds(feeds: list[Feed], logical_date: date, paths: Paths) -> list[Feed]:
@@ -147,7 +165,7 @@ def settle_feed(
     target = manifest_path(paths, feed.id, logical_date)
     if fetch_again or not target.exists():
         return extract_feed(feed, logical_date, paths, today=today, credentials=credentials)
-    return require_landed(feed, target, logical_date)
+    return require_landed(feed, target, logical_date, paths=paths)
 
 
 def extract_feed(
@@ -163,23 +181,33 @@ def extract_feed(
     `today` is the run's wall-clock date: a logical date over a day behind it is a backfill
     (archive_url, else what was landed, else "no data"); None means a live fetch.
     """
+    since = started_now()
     manifest_file = extract_one(
         feed, logical_date, paths, policy, today=today, credentials=credentials
     )
-    return require_landed(feed, manifest_file, logical_date)
+    return require_landed(feed, manifest_file, logical_date, paths=paths, since=since)
 
 
-def require_landed(feed: Feed, manifest_file: Path, logical_date: date) -> Path:
-    """The feed's manifest file if it landed; else raise FeedFailed with the recorded reason."""
+def require_landed(
+    feed: Feed,
+    manifest_file: Path,
+    logical_date: date,
+    *,
+    paths: Paths | None = None,
+    since: datetime | None = None,
+) -> Path:
+    """The feed's manifest file if it landed; else raise FeedFailed with the recorded reason.
+
+    Logs what landed ("reused the payload landed at …" if it landed before `since`) and, given
+    `paths`, warns of a payload that is not well-formed XML.
+    """
     manifest = read_manifest(manifest_file)
     if not manifest.ok:
         raise FeedFailed(
             f"feed {feed.id} ({manifest.url}) for {logical_date}: {manifest.error}",
             is_transient=manifest.is_transient,
         )
-    log.info(
-        "landed %s: %s bytes, sha256 %s", feed.id, manifest.payload_bytes, manifest.payload_sha256
-    )
+    log_landed(manifest, paths, since)
     return manifest_file
 
 

@@ -16,6 +16,7 @@ import duckdb
 from feedwarehouse import failpoints
 from feedwarehouse.config import Paths
 from feedwarehouse.extract.land import Manifest, read_manifest, read_payload
+from feedwarehouse.parse import wellformed
 from feedwarehouse.parse.feed import FeedParseError, ParsedFeed, parse_feed
 from feedwarehouse.parse.verdicts import record_parse_result
 from feedwarehouse.tables import (
@@ -36,9 +37,15 @@ class LoadSummary:
     loaded: dict[str, int] = field(default_factory=dict)  # feed_id -> entries
     failed: dict[str, str] = field(default_factory=dict)  # feed_id -> error
     unchanged: list[str] = field(default_factory=list)  # loaded, same payload as before
+    warned: dict[str, str] = field(default_factory=dict)  # feed_id -> warning (not well-formed)
 
     def as_dict(self) -> dict[str, object]:
-        return {"loaded": self.loaded, "failed": self.failed, "unchanged": self.unchanged}
+        return {
+            "loaded": self.loaded,
+            "failed": self.failed,
+            "unchanged": self.unchanged,
+            "warned": self.warned,
+        }
 
 
 def fetch_id_for(feed_id: str, logical_date: date) -> str:
@@ -56,13 +63,14 @@ def load_raw(conn: duckdb.DuckDBPyConnection, paths: Paths, manifests: list[Path
         manifest = read_manifest(path)
         fetch_id = fetch_id_for(manifest.feed_id, manifest.logical_date)
         parsed: ParsedFeed | None = None
+        health: wellformed.PayloadHealth | None = None
         meta: dict[str, object] | None = None
         error = manifest.error
         if error is None and manifest.is_unchanged:
             meta = _parsed_before(conn, manifest, fetch_id)
         if error is None and meta is None:
             try:
-                parsed = _parse_pages(paths, manifest)
+                parsed, health = _parse_pages(paths, manifest)
             except FeedParseError as exc:
                 error = str(exc)
                 record_parse_result(paths, *manifest.verdict_key, error)
@@ -70,7 +78,11 @@ def load_raw(conn: duckdb.DuckDBPyConnection, paths: Paths, manifests: list[Path
                 error = str(exc)
             else:
                 record_parse_result(paths, *manifest.verdict_key, None)
-        _replace_fetch(conn, fetch_id, manifest, parsed, meta, error)
+        _replace_fetch(conn, fetch_id, manifest, parsed, meta, error, health)
+        warning = (meta or {}).get("warning") or (health.warning if health else None)
+        if error is None and warning:
+            log.warning("feed %s for %s: %s", manifest.feed_id, manifest.logical_date, warning)
+            summary.warned[manifest.feed_id] = str(warning)
         if error is not None:
             summary.failed[manifest.feed_id] = error
             log.warning("feed %s failed for %s: %s", manifest.feed_id, manifest.logical_date, error)
@@ -99,23 +111,27 @@ def _parsed_before(
     return dict(zip(FEED_META_COLUMNS, row, strict=True)) if row is not None else None
 
 
-def _parse_pages(paths: Paths, manifest: Manifest) -> ParsedFeed:
-    """Every landed page of a fetch as one feed: page 1's metadata, all pages' entries."""
-    pages = [
-        parse_feed(
-            read_payload(paths, manifest, sha),
-            source=manifest.url,
-            content_type=manifest.content_type,
-        )
-        for sha in manifest.payload_sha256s
-    ]
+def _parse_pages(paths: Paths, manifest: Manifest) -> tuple[ParsedFeed, wellformed.PayloadHealth]:
+    """Every landed page of a fetch as one feed: page 1's metadata, all pages' entries; and
+    whether a page was not well-formed (its warning, its entries recovered past the break)."""
+    pages, healths = [], []
+    for sha in manifest.payload_sha256s:
+        payload = read_payload(paths, manifest, sha)
+        page = parse_feed(payload, source=manifest.url, content_type=manifest.content_type)
+        pages.append(page)
+        healths.append(wellformed.assess(payload, page.bozo_reason, len(page.entries)))
     first = pages[0]
     reasons = [page.bozo_reason for page in pages if page.bozo_reason]
-    return replace(
+    health = wellformed.PayloadHealth(
+        wellformed.combine([h.warning for h in healths]),
+        [flag for h in healths for flag in h.past_break],
+    )
+    feed = replace(
         first,
         bozo_reason=reasons[0] if reasons else None,
         entries=[entry for page in pages for entry in page.entries],
     )
+    return feed, health
 
 
 def _replace_fetch(
@@ -125,9 +141,11 @@ def _replace_fetch(
     parsed: ParsedFeed | None,
     meta: dict[str, object] | None,
     error: str | None,
+    health: wellformed.PayloadHealth | None = None,
 ) -> None:
     if parsed is not None:
         meta = {
+            "warning": health.warning if health else None,
             "bozo_reason": parsed.bozo_reason,
             "feed_title": parsed.title,
             "feed_link": parsed.link,
@@ -163,7 +181,7 @@ def _replace_fetch(
         insert_rows(conn, "raw.fetches", [fetch])
         failpoints.hit("load.fetch_inserted")
         if parsed and parsed.entries:
-            insert_rows(conn, "raw.entries", _entry_rows(fetch_id, manifest, parsed))
+            insert_rows(conn, "raw.entries", _entry_rows(fetch_id, manifest, parsed, health))
         conn.execute("commit")
     except BaseException:
         conn.execute("rollback")
@@ -171,7 +189,13 @@ def _replace_fetch(
     failpoints.hit("load.fetch_committed")
 
 
-def _entry_rows(fetch_id: str, manifest: Manifest, parsed: ParsedFeed) -> list[EntryRow]:
+def _entry_rows(
+    fetch_id: str,
+    manifest: Manifest,
+    parsed: ParsedFeed,
+    health: wellformed.PayloadHealth | None,
+) -> list[EntryRow]:
+    past_break = health.past_break if health else [False] * len(parsed.entries)
     return [
         EntryRow(
             fetch_id=fetch_id,
@@ -196,6 +220,7 @@ def _entry_rows(fetch_id: str, manifest: Manifest, parsed: ParsedFeed) -> list[E
             updated_element=e.updated_element,
             body_html=e.body_html,
             body_source=e.body_source,
+            is_past_break=past_break[index],
         )
         for index, e in enumerate(parsed.entries)
     ]

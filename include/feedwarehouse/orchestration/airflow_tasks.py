@@ -5,16 +5,20 @@ No I/O and no heavy modules here: the dag-processor imports this every time it p
 
 from __future__ import annotations
 
+import functools
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from airflow.sdk import ExceptionRetryPolicy, RetryAction, RetryRule
 
+from feedwarehouse.orchestration import failure_kinds
 from feedwarehouse.orchestration.alerts import on_task_failure
 from feedwarehouse.settings import settings
+
+TaskFunction = TypeVar("TaskFunction", bound=Callable[..., Any])
 
 log = logging.getLogger(__name__)
 
@@ -66,6 +70,36 @@ def expected_failures(*expected: type[Exception]) -> Iterator[None]:
         if getattr(exc, "is_transient", False):
             raise ExpectedFailure(reason) from None
         raise DeterministicFailure(reason) from None
+
+
+@contextmanager
+def classified_failures() -> Iterator[None]:
+    """Every failure through one classification (failure_kinds): a deterministic one fails
+    the task at once, its reason the first ERROR line; a known transient one is one line and
+    keeps the retries; anything else (an OS error, a timeout, a bug) keeps its traceback and
+    its retries."""
+    try:
+        yield
+    except Exception as exc:
+        transient = failure_kinds.is_transient(exc)
+        if transient and not failure_kinds.is_expected(exc):
+            raise
+        reason = str(exc)
+        log.error("%s", reason)
+        if transient:
+            raise ExpectedFailure(reason) from None
+        raise DeterministicFailure(reason) from None
+
+
+def classified(function: TaskFunction) -> TaskFunction:
+    """A task function whose failures go through classified_failures (under `@task`)."""
+
+    @functools.wraps(function)
+    def run(*args: Any, **kwargs: Any) -> Any:
+        with classified_failures():
+            return function(*args, **kwargs)
+
+    return run  # type: ignore[return-value]
 
 
 def default_args(retries: int = 2, timeout_minutes: int = 15) -> dict[str, Any]:

@@ -24,7 +24,7 @@ from feedwarehouse.extract.credentials import connection_headers
 from feedwarehouse.extract.fetch_policy import FetchPolicy
 from feedwarehouse.load.raw import LoadSummary
 from feedwarehouse.orchestration import steps
-from feedwarehouse.quality.reports import mart_row_counts
+from feedwarehouse.quality.reports import format_outcome, mart_row_counts
 from feedwarehouse.warehouse import writer_lock
 
 log = logging.getLogger(__name__)
@@ -40,6 +40,7 @@ class RunSummary:
     logical_date: date
     loaded: dict[str, int] = field(default_factory=dict)
     failed: dict[str, str] = field(default_factory=dict)
+    warned: dict[str, str] = field(default_factory=dict)  # feed_id -> "not well-formed: …"
     validations: list[dict[str, Any]] = field(default_factory=list)
     mart_rows: dict[str, int] = field(default_factory=dict)
     published: Path | None = None
@@ -109,7 +110,7 @@ def publish(day: DayRun) -> dict[str, Any]:
     """Swap the validated marts into the BI file; return the day's report (feeds, gates)."""
     steps.publish_marts(day.paths)
     report = steps.run_report(day.logical_date, day.paths)
-    log.info("run report: %s", report)
+    log.info("%s", format_outcome(report))
     return report
 
 
@@ -136,6 +137,7 @@ def run_all(
         extract(day, feeds)
         loaded = load_raw(day, [feed.id for feed in feeds])
         summary.loaded, summary.failed = loaded.loaded, loaded.failed
+        summary.warned = loaded.warned
         summary.validations += validate_raw(day).values()
         transform(day)
         summary.validations += validate_marts(day).values()

@@ -25,6 +25,7 @@ from feedwarehouse.extract import land
 from feedwarehouse.load import raw as load
 from feedwarehouse.publish import bi_file as publish
 from feedwarehouse.quality import quality_page, validate
+from feedwarehouse.quality.quality_notes import gate_note
 from feedwarehouse.quality.reports import day_outcome, newest_validated_day
 from feedwarehouse.transform import dbt_build as transform
 from feedwarehouse.warehouse import connect, writer_lock
@@ -139,7 +140,9 @@ def validate_marts(
 def _write_quality_page(conn: duckdb.DuckDBPyConnection, paths: Paths) -> None:
     """Refresh the offline quality page after a gate, passed or failed; never fails the gate."""
     try:
-        page = quality_page.write_quality_page(conn, quality_page.quality_page_path(paths))
+        page = quality_page.write_quality_page(
+            conn, quality_page.quality_page_path(paths), paths.published
+        )
     except (duckdb.Error, OSError):
         log.exception("the quality results page was not refreshed")
     else:
@@ -150,6 +153,7 @@ def publish_marts(paths: Paths) -> Path:
     """Swap the validated marts into the BI file."""
     with writer(paths, "publish") as conn:
         target = publish.publish(conn, paths)
+        _write_quality_page(conn, paths)  # the BI file is current again
     log.info("published %s", target)
     return target
 
@@ -173,5 +177,6 @@ def check_published(paths: Paths, expected: date) -> date:
         raise NotPublished(
             f"the BI file {paths.published} holds data through {newest or 'nothing'}, "
             f"expected {expected}: check the feed_warehouse_daily runs since then"
+            f"{gate_note(paths.warehouse, paths.published)}"
         )
     return newest

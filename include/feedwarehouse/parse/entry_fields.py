@@ -47,8 +47,13 @@ class Body:
 
 # the elements that give a post's body and author, best first (README: the column table)
 BODY_PRECEDENCE = (
-    "content:encoded", "content", "description", "summary", "itunes:summary", "media:description",
-)  # fmt: skip
+    "content:encoded",
+    "content",
+    "description",
+    "summary",
+    "itunes:summary",
+    "media:description",
+)
 AUTHOR_PRECEDENCE = ("dc:creator", "author", "atom:author", "itunes:author")
 
 

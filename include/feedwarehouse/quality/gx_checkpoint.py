@@ -27,7 +27,7 @@ def run_checkpoint(
     The table-wide results (computed in DuckDB) join the checkpoint's result before it is
     stored, so a suite's Data Docs page shows every expectation. Returns GX's own results.
     """
-    gx = _gx()
+    gx = quiet_gx()
     if frame is None:
         import pandas as pd
 
@@ -83,8 +83,9 @@ def data_docs_index(gx_dir: Path) -> Path:
 
 
 @cache
-def _gx() -> Any:
-    """Import GX quietly: no analytics calls, no INFO flood in task logs."""
+def quiet_gx() -> Any:
+    """Import GX quietly: no analytics calls, no INFO flood in task logs (its first import
+    logs "Skipping registering function …" 214 times). Every GX import goes through here."""
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
     for name in ("great_expectations", "great_expectations._docs_decorators"):
         logging.getLogger(name).setLevel(logging.WARNING)
@@ -96,7 +97,7 @@ def _gx() -> Any:
 @cache
 def _context(gx_dir: str | None) -> Any:
     """A file context under the data directory (results + Data Docs), else an in-memory one."""
-    gx = _gx()
+    gx = quiet_gx()
     from great_expectations.data_context.types.base import ProgressBarsConfig
 
     if gx_dir:

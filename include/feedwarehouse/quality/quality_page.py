@@ -16,6 +16,7 @@ from pathlib import Path
 import duckdb
 
 from feedwarehouse.config import Paths
+from feedwarehouse.quality import quality_notes
 
 DATES_SHOWN = 30
 TITLE = "Feed warehouse: quality results"
@@ -63,13 +64,17 @@ class SuiteVerdict:
 
 
 def suite_verdicts(conn: duckdb.DuckDBPyConnection, logical_date: date) -> list[SuiteVerdict]:
-    """Each suite's verdict for a date: the run report of the CLI and of the DAG (XCom)."""
+    """Each suite's verdict for a date, from its latest run that date (as this page shows it):
+    the run report of the CLI, of the DAG (XCom) and `feedwarehouse summary`."""
     rows = conn.execute(
+        "with latest as (select suite, arg_max(run_id, validated_at) as run_id "
+        "from quality.validation_runs where logical_date = ? group by suite) "
         "select suite, count(*), count(*) filter (where success), "
         "count(*) filter (where not success and severity = 'critical'), "
         "count(*) filter (where not success and severity <> 'critical') "
-        "from quality.validation_runs where logical_date = ? group by suite order by suite",
-        [logical_date],
+        "from quality.validation_runs join latest using (suite, run_id) "
+        "where logical_date = ? group by suite order by suite",
+        [logical_date, logical_date],
     ).fetchall()
     return [SuiteVerdict(*row) for row in rows]
 
@@ -79,18 +84,26 @@ def quality_page_path(paths: Paths) -> Path:
     return paths.data_dir / "quality" / "results.html"
 
 
-def write_quality_page(conn: duckdb.DuckDBPyConnection, target: Path) -> Path:
-    """Render the latest validation of each suite for the most recent dates into `target`."""
+def write_quality_page(
+    conn: duckdb.DuckDBPyConnection, target: Path, published: Path | None = None
+) -> Path:
+    """Render the latest validation of each suite for the most recent dates into `target`
+    (with whether the BI file `published` is stale, when given)."""
     rows = conn.execute(LATEST_RUNS, [DATES_SHOWN]).fetchall()
+    notes = quality_notes.read_notes(conn, DATES_SHOWN, published)
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = target.with_name(f".{target.name}.tmp")
-    staging.write_text(render(rows, datetime.now(UTC)), encoding="utf-8")
+    staging.write_text(render(rows, datetime.now(UTC), notes), encoding="utf-8")
     staging.replace(target)  # a reader never sees half a page
     return target
 
 
-def render(rows: list[tuple], generated_at: datetime) -> str:
-    """The page for rows of LATEST_RUNS (newest date first)."""
+def render(
+    rows: list[tuple], generated_at: datetime, notes: quality_notes.Notes | None = None
+) -> str:
+    """The page for rows of LATEST_RUNS (newest date first), with the feeds' warnings per
+    date and the retired posts (`notes`)."""
+    notes = notes or quality_notes.Notes()
     by_date: dict[object, dict[str, list[tuple]]] = defaultdict(lambda: defaultdict(list))
     for row in rows:
         by_date[row[0]][row[1]].append(row)
@@ -102,13 +115,16 @@ def render(rows: list[tuple], generated_at: datetime) -> str:
         "logical dates. A failed <em>critical</em> expectation stops the run before publish; "
         "a failed <em>warning</em> is reported only.</p>",
     ]
+    parts.append(quality_notes.freshness_html(notes))
     if not by_date:
         parts.append("<p>No validation has run yet.</p>")
     for day, suites in by_date.items():
         parts.append(f"<h2>Logical date {day}</h2>{_summary(suites)}")
+        parts.append(quality_notes.warnings_html(notes.warnings.get(day, [])))
         failed = [row for outcomes in suites.values() for row in outcomes if not row[7]]
         if failed:
             parts.append(_failures(failed))
+    parts.append(quality_notes.retired_html(notes.retired))
     parts.append("</body></html>")
     return "\n".join(parts)
 

@@ -13,6 +13,7 @@ from typing import Any
 import duckdb
 
 from feedwarehouse.config import Paths
+from feedwarehouse.quality import quality_notes
 from feedwarehouse.quality.quality_page import quality_page_path, suite_verdicts
 from feedwarehouse.transform import dbt_build as transform
 from feedwarehouse.warehouse import connect
@@ -51,17 +52,45 @@ def day_outcome(
         [logical_date],
     ).fetchall()
     verdicts = suite_verdicts(conn, logical_date)
+    bi_file = quality_notes.freshness(conn, paths.published)
     return {
         "logical_date": logical_date.isoformat(),
         "feeds_ok": [feed for feed, error, _ in fetches if error is None],
         "feeds_failed": {feed: error for feed, error, _ in fetches if error is not None},
+        "feeds_warned": quality_notes.feed_warnings(conn, logical_date),
         "entries_loaded": sum(count or 0 for _, error, count in fetches if error is None),
         "validation": {
             v.suite: {"critical_failures": v.critical_failures, "warnings": v.warnings}
             for v in verdicts
         },
         "published": str(paths.published) if paths.published.exists() else None,
+        "bi_file": {
+            "published_through": _iso(bi_file.published_through),
+            "stale_since": _iso(bi_file.stale_since),
+        },
     }
+
+
+def format_outcome(outcome: dict[str, Any]) -> str:
+    """A day_outcome as a block of lines for a task log (not a one-line dict)."""
+    lines = [f"run report for {outcome['logical_date']}:"]
+    lines.append(f"  feeds ok: {', '.join(outcome['feeds_ok']) or 'none'}")
+    lines += [f"  feed FAILED {feed}: {error}" for feed, error in outcome["feeds_failed"].items()]
+    lines += [f"  feed WARNED {feed}: {text}" for feed, text in outcome["feeds_warned"].items()]
+    lines.append(f"  entries loaded: {outcome['entries_loaded']}")
+    for suite, verdict in outcome["validation"].items():
+        failed, warned = verdict["critical_failures"], verdict["warnings"]
+        state = "FAILED" if failed else "passed with warnings" if warned else "passed"
+        lines.append(f"  {suite:<22} {state} ({failed} critical, {warned} warnings)")
+    bi_file = outcome["bi_file"]
+    stale = f", STALE since {bi_file['stale_since']}" if bi_file["stale_since"] else ", current"
+    through = bi_file["published_through"] or "nothing yet"
+    lines.append(f"  BI file {outcome['published']}: data through {through}{stale}")
+    return "\n".join(lines)
+
+
+def _iso(day: date | None) -> str | None:
+    return day.isoformat() if day else None
 
 
 def closing_report(
@@ -73,16 +102,27 @@ def closing_report(
     """
     published = paths.published
     counts = counts if counts is not None else mart_row_counts(published)
-    conn = connect(published, read_only=True)
+    # the writer's warehouse keeps every gate run, failed ones too (as the Quality page shows);
+    # the BI file only those that let a publish through
+    source = paths.warehouse if paths.warehouse.exists() else published
+    try:
+        conn = connect(source, read_only=True)
+    except duckdb.Error:  # a writer holds it right now: what was published is what we know
+        source = published
+        conn = connect(source, read_only=True)
     try:
         if logical_date is None:
             logical_date = newest_validated_day(conn)
         verdicts = suite_verdicts(conn, logical_date)
+        fresh = quality_notes.freshness(conn, published)
+        warned = quality_notes.feed_warnings(conn, logical_date) if source != published else {}
     finally:
         conn.close()
     lines = ["", "Marts (rows):"]
     lines += [f"  marts.{mart:<20} {rows:>6}" for mart, rows in counts.items()]
-    lines.append("Validation:")
+    lines += [f"Feed warning: {feed}: {text}" for feed, text in warned.items()]
+    lines.append(fresh.describe())
+    lines.append("Validation (latest run of each suite):")
     for v in verdicts:
         verdict = "passed" if v.passed else "FAILED"
         lines.append(

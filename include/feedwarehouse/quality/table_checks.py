@@ -38,6 +38,9 @@ def evaluate(
     expectations: list[dict[str, Any]],
 ) -> list[Any]:
     """GX results of table-wide expectations over the rows of `relation` (a SELECT)."""
+    from feedwarehouse.quality.gx_checkpoint import quiet_gx
+
+    quiet_gx()  # before GX's first import: it logs a line per function it registers
     from great_expectations.core import ExpectationValidationResult
     from great_expectations.expectations.expectation_configuration import (
         ExpectationConfiguration,

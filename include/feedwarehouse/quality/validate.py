@@ -55,6 +55,7 @@ class ValidationReport:
     outcomes: list[ExpectationOutcome]
     changed_count: int = 0  # rows checked row by row (the rest only by table-wide checks)
     fingerprint: str | None = None  # of the suite file's checks, stored with every outcome
+    remedy: str | None = None  # the suite file's way out of its failure, for the error
 
     @property
     def critical_failures(self) -> list[ExpectationOutcome]:
@@ -87,6 +88,7 @@ def validate_gate(
 ) -> list[ValidationReport]:
     """Run every suite of a gate, store every outcome, then raise if any critical one failed."""
     run_id = run_id or uuid.uuid4().hex
+    ensure_quality_tables(conn)  # a suite may read quality.retired_posts
     reports = [
         validate_table(
             conn,
@@ -109,7 +111,11 @@ def raise_on_critical(reports: list[ValidationReport]) -> None:
     failures = [o for report in reports for o in report.critical_failures]
     if failures:
         described = "; ".join(o.describe() for o in failures)
-        raise ValidationFailed(f"{len(failures)} critical expectation(s) failed: {described}")
+        remedies = [r.remedy for r in reports if r.critical_failures and r.remedy]
+        way_out = "".join(f"; way out: {remedy}" for remedy in dict.fromkeys(remedies))
+        raise ValidationFailed(
+            f"{len(failures)} critical expectation(s) failed: {described}{way_out}"
+        )
 
 
 def validate_table(
@@ -180,7 +186,9 @@ def validate_table(
     results += list(zip([i for i, _ in row_level], checked, strict=True))
     outcomes = [_outcome(suite_name, table, result) for _, result in sorted(results)]
     changed_count = 0 if frame is None else len(frame)
-    report = ValidationReport(suite_name, table, row_count, outcomes, changed_count, fingerprint)
+    report = ValidationReport(
+        suite_name, table, row_count, outcomes, changed_count, fingerprint, spec.get("remedy")
+    )
     _store(conn, report, logical_date, run_id)
     for warning in report.warnings:
         log.warning("warning: %s", warning.describe())
