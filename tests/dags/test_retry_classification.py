@@ -38,7 +38,6 @@ ARGUMENTS: dict[str, dict[str, Any]] = {
     "failed_feeds": {"batches": [{"label": "alpha", "feeds": [FEED]}]},
     "refetch": {"feed": FEED},
     "load_raw": {"batches": [{"label": "alpha", "feeds": [FEED]}]},
-    "transform": {"params": {}},
 }
 REASON = "suite marts_published_kept: …; way out: `feedwarehouse retire POST_ID --reason TEXT`"
 DETERMINISTIC = [

@@ -119,7 +119,11 @@ def _parse_pages(paths: Paths, manifest: Manifest) -> tuple[ParsedFeed, wellform
         payload = read_payload(paths, manifest, sha)
         page = parse_feed(payload, source=manifest.url, content_type=manifest.content_type)
         pages.append(page)
-        healths.append(wellformed.assess(payload, page.bozo_reason, len(page.entries)))
+        healths.append(
+            wellformed.assess(
+                payload, page.bozo_reason, len(page.entries), content_type=manifest.content_type
+            )
+        )
     first = pages[0]
     reasons = [page.bozo_reason for page in pages if page.bozo_reason]
     health = wellformed.PayloadHealth(

@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from xml.parsers import expat
 
+from feedwarehouse.parse import charset
+
 _ENTRY_NAMES = frozenset({"item", "entry"})
 NOT_WELL_FORMED = "not well-formed"  # how every such warning starts (dbt matches it)
 
@@ -33,12 +35,15 @@ class PayloadHealth:
     past_break: list[bool]
 
 
-def find_break(payload: bytes) -> Break | None:
+def find_break(payload: bytes, content_type: str | None = None) -> Break | None:
     """The payload's first XML error and the entries (`item`, `entry`) closed before it.
 
     None when expat reads the whole payload. Runs after xml_guard.check_entities, so the
-    prolog declares nothing expat would expand.
+    prolog declares nothing expat would expand; on the document decoded as the parser reads
+    it (charset.decode: UTF-8, its declaration saying so), as expat reads no multi-byte
+    legacy charset.
     """
+    payload = charset.decode(payload, content_type).payload
     parser = expat.ParserCreate(namespace_separator=" ")
     closed = 0
 
@@ -56,7 +61,9 @@ def find_break(payload: bytes) -> Break | None:
     return None
 
 
-def assess(payload: bytes, bozo_reason: str | None, entry_count: int) -> PayloadHealth:
+def assess(
+    payload: bytes, bozo_reason: str | None, entry_count: int, content_type: str | None = None
+) -> PayloadHealth:
     """Whether feedparser had to recover this payload, and which of its entries to distrust.
 
     Only a payload feedparser itself found not well-formed (a SAXParseException) is warned: a
@@ -64,7 +71,7 @@ def assess(payload: bytes, bozo_reason: str | None, entry_count: int) -> Payload
     """
     if not bozo_reason or "SAXParseException" not in bozo_reason:
         return PayloadHealth(None, [False] * entry_count)
-    found = find_break(payload)
+    found = find_break(payload, content_type)
     if found is None or found.message.startswith("unknown encoding"):
         return PayloadHealth(
             f"{NOT_WELL_FORMED}: {_entries(entry_count)} recovered ({bozo_reason})",
