@@ -34,7 +34,7 @@ $(CURDIR)/.bootstrap/bin/uv:
 	$(CURDIR)/.bootstrap/bin/pip install --quiet uv==$(UV_VERSION)
 
 .venv/.synced: pyproject.toml uv.lock | $(UV)
-	$(UV) sync --frozen
+	$(UV) sync --frozen --extra deploy
 	@touch $@
 
 install: .venv/.synced  ## install the locked environment into .venv
