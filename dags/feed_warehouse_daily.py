@@ -11,9 +11,11 @@ import pendulum
 from airflow.sdk import Asset, Param, TriggerRule, dag, task
 
 from feedwarehouse.orchestration import (
+    DEFAULT_QUEUE,
     PUBLISHED_ASSET_NAME,
     PUBLISHED_ASSET_URI,
     WRITER_POOL,
+    WRITER_QUEUE,
     default_args,
     expected_failures,
 )
@@ -41,7 +43,8 @@ One run per logical date `D`, every step idempotent per (feed, `D`): rerun or ba
 5. **publish** swaps the validated marts into `published/warehouse.duckdb` (the BI file),
    marks the `published_warehouse` Asset and returns the run report as XCom.
 
-Writer tasks share the `feedwarehouse_writer` pool (one slot): DuckDB has one writer. Scheduled
+Writer tasks share the `feedwarehouse_writer` pool (one slot): DuckDB has one writer. On Celery
+they go to the `writer` queue (one writer worker), extract and refetch to `default`. Scheduled
 runs never overlap (`max_active_runs=1`); backfill runs may, and the pool still serializes
 writes. Code: `include/feedwarehouse/pipeline.py` and `extract_batches.py`.
 """
@@ -73,7 +76,7 @@ def _run_started_on() -> date:
     return (dag_run.start_date or dag_run.run_after).date()
 
 
-writer = {"pool": WRITER_POOL, "execution_timeout": timedelta(minutes=30)}
+writer = {"pool": WRITER_POOL, "queue": WRITER_QUEUE, "execution_timeout": timedelta(minutes=30)}
 
 
 @dag(
@@ -104,7 +107,7 @@ def feed_warehouse_daily() -> None:
 
         return [batch.as_dict() for batch in feed_batches(load_feeds(_settings()[1]))]
 
-    @task(map_index_template="{{ task.op_kwargs['batch']['label'] }}")
+    @task(map_index_template="{{ task.op_kwargs['batch']['label'] }}", queue=DEFAULT_QUEUE)
     def extract(batch: dict[str, Any]) -> dict[str, Any]:
         """Fetch and land a batch of feeds (Connections through the Task SDK); a feed's failure
         is recorded for its refetch box, it does not fail the batch."""
@@ -128,7 +131,7 @@ def feed_warehouse_daily() -> None:
         configured = [feed for b in batches for feed in FeedBatch.from_dict(b).feeds]
         return [asdict(feed) for feed in failed(configured, _logical_date(), _settings()[0])]
 
-    @task(map_index_template="{{ task.op_kwargs['feed']['id'] }}")
+    @task(map_index_template="{{ task.op_kwargs['feed']['id'] }}", queue=DEFAULT_QUEUE)
     def refetch(feed: dict[str, Any]) -> str:
         """One failed feed's own box: red with the reason (first try: the batch's outcome, not
         fetched again); a retry or a clear fetches this feed again, alone."""
