@@ -18,7 +18,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 
 import duckdb
@@ -30,6 +30,7 @@ ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 WRITER_TASKS = {"load_raw", "validate_raw", "transform", "validate_marts", "publish"}
 WRITER_HOST = "airflow-worker-writer"
+DAG_PATH = "/api/v2/dags/feed_warehouse_daily"
 # the marts compared with a run on this machine: their business columns, not build times
 MARTS = {
     "marts.posts": "post_id, feed_id, guid, url, title, author_id, published_at, word_count",
@@ -57,7 +58,7 @@ class Cluster:
             "COMPOSE_PROJECT_NAME": self.project,
             "ENV_FILE": str(workdir / "compose.env"),
             "COMPOSE_EXTRA": "tests/integration/compose_sample_feeds.yml",
-            "SAMPLE_DIR": str(sample_dir),
+            "COMPOSE_SAMPLE_DIR": str(sample_dir),
             "FEEDWAREHOUSE_FEEDS": str(sample_dir / "feeds.yml"),
             "FEEDWAREHOUSE_COMPOSE_STATE": str(workdir / "state"),
             "AIRFLOW_WORKER_CONCURRENCY": "2",
@@ -102,22 +103,29 @@ def _login(api: httpx.Client, user: str, password: str) -> None:
     api.headers["Authorization"] = f"Bearer {token.json()['access_token']}"
 
 
-def _wait_for_run(api: httpx.Client, timeout: float = 600) -> dict:
-    """Unpause the DAG once the dag-processor has parsed it; the scheduler then starts the run
-    of the last complete day. Returns that run once it has finished."""
+def _unpause(api: httpx.Client, timeout: float = 300) -> dict:
+    """Unpause the DAG once the dag-processor has parsed it: the scheduler then starts today's
+    run (Airflow 3: a cron schedule's logical date is when it triggers). Returns that run."""
     deadline = time.monotonic() + timeout
-    path = "/api/v2/dags/feed_warehouse_daily"
-    while (unpause := api.patch(path, json={"is_paused": False})).status_code == 404:
+    while (unpause := api.patch(DAG_PATH, json={"is_paused": False})).status_code == 404:
         assert time.monotonic() < deadline, "the DAG was never parsed"
         time.sleep(3)  # 404 until the dag-processor has parsed it
     assert unpause.status_code == 200, unpause.text
-    while True:
-        runs = api.get(f"{path}/dagRuns").json()["dag_runs"]
-        finished = [run for run in runs if run["state"] in {"success", "failed"}]
-        if finished:
-            return finished[0]
-        assert time.monotonic() < deadline, f"no run finished in {timeout} s: {runs}"
+    while not (runs := api.get(f"{DAG_PATH}/dagRuns").json()["dag_runs"]):
+        assert time.monotonic() < deadline, "the scheduler started no run"
+        time.sleep(3)
+    assert len(runs) == 1, runs
+    return runs[0]
+
+
+def _finished(api: httpx.Client, run_id: str, timeout: float = 600) -> dict:
+    deadline = time.monotonic() + timeout
+    while (run := api.get(f"{DAG_PATH}/dagRuns/{run_id}").json())["state"] not in {
+        "success", "failed"
+    }:  # fmt: skip
+        assert time.monotonic() < deadline, f"run not finished in {timeout} s: {run}"
         time.sleep(5)
+    return run
 
 
 def _marts(database: Path) -> dict[str, list[tuple]]:
@@ -137,7 +145,6 @@ def workdir() -> Path:
 
 
 def test_celery_cluster_runs_the_daily_dag_with_writer_routing(workdir: Path) -> None:
-    logical_date = date.today() - timedelta(days=1)  # the run the scheduler starts today
     sample = workdir / "sample"
     run = [BIN / "feedwarehouse", "sample", "--out", sample, "--feeds", "4", "--items", "15",
            "--end-date", str(date.today())]  # fmt: skip
@@ -154,19 +161,19 @@ def test_celery_cluster_runs_the_daily_dag_with_writer_routing(workdir: Path) ->
             assert len(extract_hosts) == 2
             assert cluster.hostnames("airflow-worker-writer") == {WRITER_HOST}
 
-            # the same feeds and date on this machine, while the cluster works
-            single = workdir / "single"
-            cli = subprocess.Popen(
-                [BIN / "feedwarehouse", "run", "--feeds", sample / "feeds.yml",
-                 "--date", str(logical_date)],
-                env={**os.environ, "FEEDWAREHOUSE_DATA_DIR": str(single)},
-                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-            )  # fmt: skip
-
             with httpx.Client(base_url=f"http://127.0.0.1:{cluster.port}", timeout=30) as api:
                 _login(api, "admin", password)
-                dag_run = _wait_for_run(api)
-            assert dag_run["logical_date"].startswith(str(logical_date))
+                dag_run = _unpause(api)
+                logical_date = dag_run["logical_date"][:10]
+                # the same feeds and date on this machine, while the cluster works
+                single = workdir / "single"
+                cli = subprocess.Popen(
+                    [BIN / "feedwarehouse", "run", "--feeds", sample / "feeds.yml",
+                     "--date", logical_date],
+                    env={**os.environ, "FEEDWAREHOUSE_DATA_DIR": str(single)},
+                    stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                )  # fmt: skip
+                dag_run = _finished(api, dag_run["dag_run_id"])
             tis = cluster.sql(
                 "select task_id, map_index, state, queue, hostname from task_instance "
                 "where dag_id = 'feed_warehouse_daily' order by task_id, map_index"
