@@ -195,7 +195,7 @@ def test_celery_cluster_runs_the_daily_dag_with_writer_routing(workdir: Path) ->
                 ["docker", "run", "--rm", "-v", f"{volume}:/data:ro", "feedwarehouse:latest",
                  "python", "-c", "import duckdb; print(duckdb.connect("
                  "'/data/published/warehouse.duckdb', read_only=True)"
-                 ".sql('select count(*) from marts.posts').fetchone()[0])"],
+                 ".sql('select count(*) from marts.posts').fetchall()[0][0])"],
                 capture_output=True, text=True,
             )  # fmt: skip
             assert bi.returncode == 0, bi.stderr
