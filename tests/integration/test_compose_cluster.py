@@ -3,10 +3,11 @@
 `make up EXECUTOR=celery WORKERS=2 AIRGAP=1` builds the images without a registry (bases from
 the Debian mirror, the project from uv.lock through the package index) and starts Postgres,
 Redis, one writer worker and two extract workers. The daily DAG is unpaused, so the scheduler
-starts yesterday's run on sample feeds mounted from the host. The test then checks the run from
-the metadata DB: every writer task ran on the writer worker from the `writer` queue, every other
-task on an extract worker from `default`; a BI container mounting the data volume read-only
-opens the published file, whose marts equal those of `feedwarehouse run` on this machine; and
+starts today's run on sample feeds mounted from the host. Mid-transform the writer worker is
+killed, Redis and the scheduler restart. The test then checks the run from the metadata DB:
+every writer task ran on the writer worker from the `writer` queue, every other task on an
+extract worker from `default`; a BI container mounting the data volume read-only opens the
+published file, whose marts equal those of `feedwarehouse run` on this machine; and
 `make down VOLUMES=1` leaves no container and no volume.
 """
 
@@ -62,6 +63,7 @@ class Cluster:
             "FEEDWAREHOUSE_FEEDS": str(sample_dir / "feeds.yml"),
             "FEEDWAREHOUSE_COMPOSE_STATE": str(workdir / "state"),
             "AIRFLOW_WORKER_CONCURRENCY": "2",
+            "AIRFLOW_TASK_HEARTBEAT_TIMEOUT": "60",  # the killed writer's task is lost sooner
             "AIRGAP": "1",
         }
 
@@ -128,6 +130,27 @@ def _finished(api: httpx.Client, run_id: str, timeout: float = 600) -> dict:
     return run
 
 
+def _faults_mid_transform(cluster: Cluster, timeout: float = 600) -> None:
+    """While dbt runs on the writer worker: `docker kill` it (then start it again), restart
+    Redis and restart the scheduler. The lost transform is found by its missing heartbeat and
+    retried; the run must still publish exactly the marts of a run on one machine."""
+    deadline = time.monotonic() + timeout
+    while _task_state(cluster, "transform") != [["running", "1"]]:
+        assert time.monotonic() < deadline, _task_state(cluster, "transform")
+        time.sleep(2)
+    cluster.compose("kill", "airflow-worker-writer")
+    cluster.compose("restart", "redis")
+    cluster.compose("restart", "airflow-scheduler")
+    cluster.compose("start", "airflow-worker-writer")
+
+
+def _task_state(cluster: Cluster, task_id: str) -> list[list[str]]:
+    return cluster.sql(
+        "select state, try_number from task_instance "
+        f"where dag_id = 'feed_warehouse_daily' and task_id = '{task_id}'"
+    )
+
+
 def _marts(database: Path) -> dict[str, list[tuple]]:
     with duckdb.connect(str(database), read_only=True) as conn:
         return {
@@ -173,7 +196,9 @@ def test_celery_cluster_runs_the_daily_dag_with_writer_routing(workdir: Path) ->
                     env={**os.environ, "FEEDWAREHOUSE_DATA_DIR": str(single)},
                     stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                 )  # fmt: skip
-                dag_run = _finished(api, dag_run["dag_run_id"])
+                _faults_mid_transform(cluster)
+                dag_run = _finished(api, dag_run["dag_run_id"], timeout=900)
+            assert _task_state(cluster, "transform") == [["success", "2"]]  # killed once
             tis = cluster.sql(
                 "select task_id, map_index, state, queue, hostname from task_instance "
                 "where dag_id = 'feed_warehouse_daily' order by task_id, map_index"
