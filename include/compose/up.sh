@@ -20,10 +20,11 @@ if ! docker info > /dev/null 2>&1; then
 fi
 
 if [ "$airgap" = auto ]; then
-    # any HTTP answer (401 included) means the registry is reachable
+    # the registry answers /v2/ with 200 or with 401 and a token challenge; a proxy's error
+    # page or no answer at all means air-gapped
     if python3 -c 'import urllib.request as u, urllib.error as e, sys
 try: u.urlopen("https://registry-1.docker.io/v2/", timeout=5)
-except e.HTTPError: pass
+except e.HTTPError as x: sys.exit(x.code != 401 or "Bearer" not in str(x.headers))
 except Exception: sys.exit(1)' 2> /dev/null; then airgap=0; else airgap=1; fi
     echo "AIRGAP=$airgap (registry $([ $airgap = 0 ] && echo answers || echo does not answer))"
 fi
