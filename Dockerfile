@@ -1,7 +1,10 @@
-# syntax=docker/dockerfile:1
 # Feed warehouse image: Airflow 3 + dbt-duckdb + DuckDB + Great Expectations, from uv.lock.
-# One image serves every Airflow component in docker-compose.yml.
-FROM python:3.11-slim
+# One image serves every Airflow component in docker-compose.yml. (No `# syntax=` line: BuildKit
+# would fetch that frontend from a registry, which an air-gapped build cannot reach.)
+# PYTHON_IMAGE: the official image by default; the air-gapped build (docker-compose.airgap.yml,
+# `make up AIRGAP=1`) passes one built from the Debian mirror with the same paths.
+ARG PYTHON_IMAGE=python:3.11-slim
+FROM ${PYTHON_IMAGE}
 
 # uv, pinned (the same version that wrote uv.lock).
 ARG UV_VERSION=0.13.9
@@ -36,7 +39,7 @@ RUN --mount=type=cache,target=/root/.cache/uv \
 # and read-only to it; it writes only to AIRFLOW_HOME and the data volume. /data is created here
 # so a fresh named volume mounted there inherits the airflow ownership.
 RUN useradd --uid 50000 --gid 0 --create-home --home-dir /home/airflow --shell /bin/bash airflow \
-    && mkdir -p /opt/airflow/logs /data \
+    && mkdir -p /opt/airflow/logs /data/landing \
     && chown -R airflow:0 /opt/airflow /data
 
 ENV PATH="/opt/feedwarehouse/.venv/bin:${PATH}" \

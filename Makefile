@@ -21,10 +21,15 @@ SAMPLE := $(RUN) feedwarehouse sample --out $(SAMPLE_DIR) --end-date $(TODAY) --
 # `make airflow`: its own Airflow home (PostgreSQL metadata DB), ports overridable
 AIRFLOW_PORT ?= 8080
 AIRFLOW_PG_PORT ?= 54329
+# `make up` / `make down`: docker compose (include/compose/); AIRGAP=auto probes the registry
+EXECUTOR ?= local
+WORKERS ?= 1
+AIRGAP ?= auto
+export ENV_FILE ?= .env
 LOCAL_AIRFLOW := $(RUN) python -m feedwarehouse_dev.local_airflow --home $(AIRFLOW_HOME)/local \
 	--data-dir $(FEEDWAREHOUSE_DATA_DIR) --feeds $(SAMPLE_DIR)/feeds.yml
 
-.PHONY: help install run airflow airflow-stop check test lint format bench up clean
+.PHONY: help install run airflow airflow-stop check test lint format bench up down clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -34,7 +39,7 @@ $(CURDIR)/.bootstrap/bin/uv:
 	$(CURDIR)/.bootstrap/bin/pip install --quiet uv==$(UV_VERSION)
 
 .venv/.synced: pyproject.toml uv.lock | $(UV)
-	$(UV) sync --frozen
+	$(UV) sync --frozen --extra deploy
 	@touch $@
 
 install: .venv/.synced  ## install the locked environment into .venv
@@ -76,9 +81,12 @@ test: lint  ## lint, then the whole test suite on 2 workers (fails loudly if no 
 bench: install  ## benchmarks, reported as ratios in bench/results.md (about an hour)
 	$(UV) run --frozen --group bench python -m bench
 
-up: install  ## start the Airflow stack with docker compose (.env with fresh secrets if missing)
-	$(RUN) feedwarehouse deploy-env --example .env.example --out .env
-	docker compose up --build -d
+up: install  ## the docker compose stack [EXECUTOR=celery WORKERS=N AIRGAP=1 AIRFLOW_PORT=P]; prints its login
+	@EXECUTOR=$(EXECUTOR) WORKERS=$(WORKERS) AIRGAP=$(AIRGAP) AIRFLOW_API_PORT=$(AIRFLOW_PORT) \
+		bash include/compose/up.sh
+
+down:  ## remove every container `make up` started [VOLUMES=1: and its volumes]
+	@include/compose/compose.sh down --remove-orphans $(if $(filter 1,$(VOLUMES)),--volumes)
 
 clean: airflow-stop  ## remove local data, Airflow home and caches (keeps .venv)
 	rm -rf data .airflow .pytest_cache .ruff_cache dbt_project/target dbt_project/logs

@@ -9,9 +9,11 @@ import pendulum
 from airflow.sdk import Asset, Param, TriggerRule, dag, task
 
 from feedwarehouse.orchestration.airflow_tasks import (
+    DEFAULT_QUEUE,
     PUBLISHED_ASSET_NAME,
     PUBLISHED_ASSET_URI,
     WRITER_POOL,
+    WRITER_QUEUE,
     classified,
     default_args,
 )
@@ -45,7 +47,8 @@ once; transient ones (timeouts, 5xx, OS errors) are retried (`failure_kinds.py`)
 5. **publish** swaps the validated marts into `published/warehouse.duckdb` (the BI file),
    marks the `published_warehouse` Asset and returns the run report as XCom.
 
-Writer tasks share the `feedwarehouse_writer` pool (one slot): DuckDB has one writer. Scheduled
+Writer tasks share the `feedwarehouse_writer` pool (one slot): DuckDB has one writer. On Celery
+they go to the `writer` queue (one writer worker), extract and refetch to `default`. Scheduled
 runs never overlap (`max_active_runs=1`); backfill runs may, and the pool still serializes
 writes. Code: `include/feedwarehouse/orchestration/daily.py` (the steps, in order; `feedwarehouse
 run` runs the same ones) and `extract/batches.py`.
@@ -77,7 +80,7 @@ def _day() -> Any:
     return DayRun(logical_date, _settings()[0], today=started, full_refresh=full_refresh)
 
 
-writer = {"pool": WRITER_POOL, "execution_timeout": timedelta(minutes=30)}
+writer = {"pool": WRITER_POOL, "queue": WRITER_QUEUE, "execution_timeout": timedelta(minutes=30)}
 
 
 @dag(
@@ -109,7 +112,7 @@ def feed_warehouse_daily() -> None:
 
         return [batch.as_dict() for batch in feed_batches(load_feeds(_settings()[1]))]
 
-    @task(map_index_template="{{ task.op_kwargs['batch']['label'] }}")
+    @task(map_index_template="{{ task.op_kwargs['batch']['label'] }}", queue=DEFAULT_QUEUE)
     @classified
     def extract(batch: dict[str, Any]) -> dict[str, Any]:
         """Fetch and land a batch of feeds (Connections through the Task SDK); a feed's failure
@@ -134,7 +137,7 @@ def feed_warehouse_daily() -> None:
         configured = [feed for b in batches for feed in FeedBatch.from_dict(b).feeds]
         return [asdict(feed) for feed in failed(configured, day.logical_date, day.paths)]
 
-    @task(map_index_template="{{ task.op_kwargs['feed']['id'] }}")
+    @task(map_index_template="{{ task.op_kwargs['feed']['id'] }}", queue=DEFAULT_QUEUE)
     @classified
     def refetch(feed: dict[str, Any]) -> str:
         """One failed feed's own box: red with the reason (first try: the batch's outcome, not

@@ -68,6 +68,16 @@ def test_daily_dag_shape(dagbag):
     assert dag.get_task("publish").upstream_task_ids == {"validate_marts"}
     writers = {t.task_id for t in dag.tasks if t.pool == "feedwarehouse_writer"}
     assert writers == {"load_raw", "validate_raw", "transform", "validate_marts", "publish"}
+    # Celery: the writer tasks to the one writer worker, the rest (extract above all) anywhere
+    queues = {t.task_id: t.queue for t in dag.tasks}
+    assert {task for task, queue in queues.items() if queue == "writer"} == writers
+    assert {task for task, queue in queues.items() if queue != "writer"} == {
+        "feeds",
+        "extract",
+        "failed_feeds",
+        "refetch",
+    }
+    assert {queue for task, queue in queues.items() if task not in writers} == {"default"}
 
 
 def test_the_daily_dag_runs_the_steps_feedwarehouse_run_runs(dagbag):

@@ -27,6 +27,10 @@ PUBLISHED_ASSET_NAME = "published_warehouse"
 PUBLISHED_ASSET_URI = "file:///feedwarehouse/published/warehouse.duckdb"
 # One DuckDB writer: the tasks that write the warehouse share a pool of one slot.
 WRITER_POOL = "feedwarehouse_writer"
+# Celery queues (docker compose, EXECUTOR=celery): the writer tasks go to the one writer worker,
+# the one host that holds the warehouse; extract and everything else to any extract worker.
+WRITER_QUEUE = "writer"
+DEFAULT_QUEUE = "default"
 
 
 class ExpectedFailure(SystemExit):
