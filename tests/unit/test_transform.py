@@ -49,3 +49,35 @@ def test_dbt_logs_its_lines_and_leaks_no_semaphores(tmp_path: Path) -> None:
         f"INFO feedwarehouse.transform.dbt_build {adapter}"
     ]
     assert done.stdout == ""  # dbt's own console output is off: the lines come once, logged
+
+
+def test_a_failed_dbt_build_names_the_failing_node_and_its_way_out(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A failed dbt test stops the run before publish like a gate: its first line says the way
+    out, the same words docs/faults.md gives."""
+    from types import SimpleNamespace
+
+    import dbt.cli.main
+
+    from feedwarehouse.config import EXPECTATIONS_DIR, data_paths
+    from feedwarehouse.errors import TransformFailed
+    from feedwarehouse.transform import dbt_build
+
+    node = SimpleNamespace(
+        status="fail",
+        node=SimpleNamespace(unique_id="test.feedwarehouse.unique_posts_post_id"),
+        message="Got 2 results, configured to fail if != 0",
+    )
+    failed = SimpleNamespace(success=False, result=SimpleNamespace(results=[node]), exception=None)
+    monkeypatch.setattr(
+        dbt.cli.main, "dbtRunner", lambda callbacks: SimpleNamespace(invoke=lambda args: failed)
+    )
+    with pytest.raises(TransformFailed) as raised:
+        dbt_build.run_dbt("build", data_paths(tmp_path))
+    assert str(raised.value) == (
+        "dbt build failed: test.feedwarehouse.unique_posts_post_id: fail (Got 2 results, "
+        f"configured to fail if != 0); way out: {dbt_build.TRANSFORM_REMEDY}"
+    )
+    faults = (EXPECTATIONS_DIR.parent / "docs" / "faults.md").read_text(encoding="utf-8")
+    assert f"| dbt build (`transform`) | {dbt_build.TRANSFORM_REMEDY} |" in faults

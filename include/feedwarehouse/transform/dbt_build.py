@@ -36,6 +36,14 @@ def dbt_args(command: str, paths: Paths, *extra: str) -> list[str]:
     ]
 
 
+# a failed model or dbt test (the marts' contracts) stops the run before publish, as a gate does
+TRANSFORM_REMEDY = (
+    "a model or a mart's contract (dbt test) failed on the rows named; fix the model (or retire "
+    "garbage posts with `feedwarehouse retire POST_ID --reason TEXT`), then clear transform "
+    "with Downstream (or rerun the date)"
+)
+
+
 def run_dbt(command: str, paths: Paths, *extra: str) -> None:
     """Invoke one dbt command against this data directory's warehouse; raise on any failure.
 
@@ -58,7 +66,7 @@ def run_dbt(command: str, paths: Paths, *extra: str) -> None:
         if str(node.status) in {"error", "fail", "runtime error"}:
             failures.append(f"{node.node.unique_id}: {node.status} ({node.message})")
     detail = "; ".join(failures) or str(result.exception or "see dbt log")
-    raise TransformFailed(f"dbt {command} failed: {detail}")
+    raise TransformFailed(f"dbt {command} failed: {detail}; way out: {TRANSFORM_REMEDY}")
 
 
 _DBT_LEVELS = {"info": logging.INFO, "warn": logging.WARNING, "error": logging.ERROR}
