@@ -4,19 +4,15 @@ from __future__ import annotations
 
 import codecs
 import io
-import json
 import re
-import time
-from dataclasses import dataclass
-from datetime import datetime
 from html import unescape
 from typing import Any
-from urllib.parse import urljoin, urlparse
 
 import feedparser
 
 from feedwarehouse import text
-from feedwarehouse.parse import charset, entry_fields, namespaces, urls
+from feedwarehouse.parse import charset, entry_fields, jsonfeed, namespaces, urls
+from feedwarehouse.parse.records import ParsedEntry, ParsedFeed, absolute, base_url, to_json
 from feedwarehouse.parse.xml_guard import FeedParseError, check_entities
 
 _BOMS = (codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
@@ -28,40 +24,6 @@ _FEED_LINK = re.compile(
 _HREF = re.compile(rb"""\bhref\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.I)
 
 
-@dataclass(frozen=True)
-class ParsedEntry:
-    guid: str | None
-    link: str | None
-    title: str | None
-    author: str | None
-    author_name: str | None  # resolved: see entry_fields.author_name
-    published: str | None
-    published_at: datetime | None
-    updated: str | None
-    updated_at: datetime | None
-    updated_element: str | None  # the element `updated` came from: updated, dc:date, …
-    categories: list[str]
-    summary: str | None
-    content: str | None
-    body_html: str | None  # the fullest body, from the element named in body_source
-    body_source: str | None
-    comments_count: int | None
-    enclosure_count: int
-    entry_json: str
-
-
-@dataclass(frozen=True)
-class ParsedFeed:
-    title: str | None
-    link: str | None
-    subtitle: str | None
-    language: str | None
-    generator: str | None
-    bozo_reason: str | None
-    feed_json: str
-    entries: list[ParsedEntry]
-
-
 def parse_feed(payload: bytes, *, source: str, content_type: str | None = None) -> ParsedFeed:
     """Parse one payload; HTML is kept as the publisher sent it (sanitized later, where served).
 
@@ -71,8 +33,6 @@ def parse_feed(payload: bytes, *, source: str, content_type: str | None = None) 
     """
     payload, nul_note = _without_nuls(payload)
     payload = _without_leading_space(payload)
-    from feedwarehouse.parse import jsonfeed  # it builds this module's records
-
     json_feed = jsonfeed.read(payload, content_type, source)
     if json_feed is not None:
         return jsonfeed.parse_document(json_feed, source=source)
@@ -84,7 +44,7 @@ def parse_feed(payload: bytes, *, source: str, content_type: str | None = None) 
     # relative xml:base inside another): the feed's link, else its URL. Without xml:base the
     # same URLs are resolved afterwards, as cheaply: the base costs feedparser a URL join per
     # element (a quarter of a WordPress feed's parse).
-    base = _base_url(scan.link, source) if scan is not None and b"xml:base" in payload else None
+    base = base_url(scan.link, source) if scan is not None and b"xml:base" in payload else None
     # A stream, never the bytes themselves: feedparser first tries bytes as a file name, so a
     # body of "/etc/passwd" or "/dev/zero" would be read from disk. Sanitizing is most of
     # feedparser's cost and would alter the raw record.
@@ -107,7 +67,7 @@ def parse_feed(payload: bytes, *, source: str, content_type: str | None = None) 
             f"({bozo_reason or 'no feed elements'})" + _feed_link_hint(payload, source)
         )
     meta = parsed.feed
-    base = _base_url(meta.get("link"), source)
+    base = base_url(meta.get("link"), source)
     version = parsed.get("version") or ""
     is_atom = version.startswith("atom")
     scanned = scan.entries if scan is not None else None
@@ -115,14 +75,12 @@ def parse_feed(payload: bytes, *, source: str, content_type: str | None = None) 
         scanned = None  # the two parsers saw different entries: trust neither's labels
     return ParsedFeed(
         title=text.title_text(meta.get("title"), _markup(meta, "title_detail", is_atom)),
-        link=_absolute(meta.get("link"), source),
+        link=absolute(meta.get("link"), source),
         subtitle=meta.get("subtitle"),
         language=meta.get("language"),
         generator=meta.get("generator"),
         bozo_reason=bozo_reason,
-        feed_json=_to_json(
-            {**meta, "version": parsed.get("version"), "encoding": decoded.encoding}
-        ),
+        feed_json=to_json({**meta, "version": parsed.get("version"), "encoding": decoded.encoding}),
         entries=[
             _entry(entry, base, meta, scanned[index] if scanned else None, is_atom)
             for index, entry in enumerate(parsed.entries)
@@ -177,23 +135,7 @@ def _feed_link_hint(payload: bytes, source: str) -> str:
     if href is None:
         return ""
     target = unescape(next(filter(None, href.groups())).decode("utf-8", "replace"))
-    return f"; it is an HTML page linking to the feed {_absolute(target, source)}: use that URL"
-
-
-def _base_url(feed_link: str | None, source: str) -> str | None:
-    """Relative entry links resolve against the feed's own (absolute) link, else its URL."""
-    for candidate in (_absolute(feed_link, source), source):
-        if candidate and urlparse(candidate).scheme in ("http", "https"):
-            return candidate
-    return None
-
-
-def _absolute(link: str | None, base: str | None) -> str | None:
-    if not link:
-        return link
-    if urlparse(link).scheme or not base or urlparse(base).scheme not in ("http", "https"):
-        return link
-    return urljoin(base, link)
+    return f"; it is an HTML page linking to the feed {absolute(target, source)}: use that URL"
 
 
 def _entry(
@@ -210,7 +152,7 @@ def _entry(
     guid = (elements.texts.get("guid", "").strip() if elements else "") or entry.get("id")
     if elements is not None and guid:  # the guid as sent, not as feedparser resolved it
         entry["id"] = guid
-    link = guid if from_guid else _absolute(link, base)
+    link = guid if from_guid else absolute(link, base)
     if link and not from_guid:  # the raw record's URLs absolute too
         entry["link"] = link
     _absolute_record(entry, base)
@@ -238,7 +180,7 @@ def _entry(
         body_source=body.source,
         comments_count=_int(entry.get("slash_comments")),
         enclosure_count=len(entry.get("enclosures", [])),
-        entry_json=_to_json(entry),
+        entry_json=to_json(entry),
     )
 
 
@@ -248,16 +190,16 @@ def _absolute_record(entry: Any, base: str | None) -> None:
     hrefs = [*entry.get("links", []), *([image] if isinstance(image, dict) else [])]
     for item in hrefs:
         if item.get("href"):
-            item["href"] = _absolute(item["href"], base)
+            item["href"] = absolute(item["href"], base)
     for item in [*entry.get("media_content", []), *entry.get("media_thumbnail", [])]:
         if isinstance(item, dict) and item.get("url"):
-            item["url"] = _absolute(item["url"], base)
+            item["url"] = absolute(item["url"], base)
 
 
 def _body_base(entry: Any, base: str | None) -> str | None:
     """The xml:base in effect where the body was (feedparser tracks it), made absolute."""
     detail = (entry.get("content") or [None])[0] or entry.get("summary_detail") or {}
-    return _absolute(detail.get("base"), base) or base
+    return absolute(detail.get("base"), base) or base
 
 
 def _markup(item: Any, detail: str, is_atom: bool) -> str:
@@ -278,15 +220,3 @@ def _int(value: Any) -> int | None:
 
 def _describe(exc: BaseException | None) -> str | None:
     return None if exc is None else f"{type(exc).__name__}: {exc}"
-
-
-def _to_json(value: Any) -> str:
-    return json.dumps(value, default=_json_default, ensure_ascii=False, sort_keys=True)
-
-
-def _json_default(value: Any) -> Any:
-    if isinstance(value, time.struct_time):
-        return time.strftime("%Y-%m-%dT%H:%M:%SZ", value)
-    if isinstance(value, bytes):
-        return value.decode("utf-8", "replace")
-    return str(value)

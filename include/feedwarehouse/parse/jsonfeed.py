@@ -18,7 +18,7 @@ from typing import Any
 
 from feedwarehouse import text
 from feedwarehouse.parse import charset, entry_fields
-from feedwarehouse.parse.feed import ParsedEntry, ParsedFeed, _absolute, _base_url, _to_json
+from feedwarehouse.parse.records import ParsedEntry, ParsedFeed, absolute, base_url, to_json
 from feedwarehouse.parse.xml_guard import FeedParseError
 
 _VERSION = re.compile(r"^https?://jsonfeed\.org/version/1(\.\d+)?/?$")
@@ -56,7 +56,7 @@ def parse_document(document: Mapping[str, Any], *, source: str) -> ParsedFeed:
     if not isinstance(items, list):
         raise FeedParseError(f"{source}: a JSON Feed without an `items` list")
     link = _string(document.get("home_page_url"))
-    base = _base_url(link, source) or _base_url(_string(document.get("feed_url")), source)
+    base = base_url(link, source) or base_url(_string(document.get("feed_url")), source)
     language = _string(document.get("language"))
     feed_author = _author_name(document)
     entries = [
@@ -66,12 +66,12 @@ def parse_document(document: Mapping[str, Any], *, source: str) -> ParsedFeed:
     meta = {key: value for key, value in document.items() if key != "items"}
     return ParsedFeed(
         title=text.title_text(_string(document.get("title")), "text"),
-        link=_absolute(link, source),
+        link=absolute(link, source),
         subtitle=_string(document.get("description")),
         language=language,
         generator=None,
         bozo_reason=f"{skipped} items that are not JSON objects skipped" if skipped else None,
-        feed_json=_to_json({**meta, "encoding": "utf-8"}),
+        feed_json=to_json({**meta, "encoding": "utf-8"}),
         entries=entries,
     )
 
@@ -98,7 +98,7 @@ def _entry(
     identifier = item.get("id")
     return ParsedEntry(
         guid=str(identifier).strip() or None if identifier is not None else None,
-        link=_absolute(link, base),
+        link=absolute(link, base),
         title=text.title_text(_string(item.get("title")), "text"),
         author=author,
         author_name=author or feed_author,
@@ -114,7 +114,7 @@ def _entry(
         body_source=body_source,
         comments_count=None,
         enclosure_count=len(attachments) if isinstance(attachments, list) else 0,
-        entry_json=_to_json(_with_absolute_urls(item, base)),
+        entry_json=to_json(_with_absolute_urls(item, base)),
     )
 
 
@@ -123,10 +123,10 @@ def _with_absolute_urls(item: Mapping[str, Any], base: str | None) -> dict[str, 
     record = dict(item)
     for key in ("url", "external_url", "image", "banner_image"):
         if _string(record.get(key)):
-            record[key] = _absolute(record[key], base)
+            record[key] = absolute(record[key], base)
     if isinstance(record.get("attachments"), list):
         record["attachments"] = [
-            {**a, "url": _absolute(a["url"], base)}
+            {**a, "url": absolute(a["url"], base)}
             if isinstance(a, dict) and _string(a.get("url"))
             else a
             for a in record["attachments"]

@@ -1,0 +1,73 @@
+"""The records every feed format becomes (RSS, Atom and RDF through feedparser, JSON Feed),
+and the helpers both readers share: the base for relative links, and the JSON of a record."""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from urllib.parse import urljoin, urlparse
+
+
+@dataclass(frozen=True)
+class ParsedEntry:
+    guid: str | None
+    link: str | None
+    title: str | None
+    author: str | None
+    author_name: str | None  # resolved: see entry_fields.author_name
+    published: str | None
+    published_at: datetime | None
+    updated: str | None
+    updated_at: datetime | None
+    updated_element: str | None  # the element `updated` came from: updated, dc:date, …
+    categories: list[str]
+    summary: str | None
+    content: str | None
+    body_html: str | None  # the fullest body, from the element named in body_source
+    body_source: str | None
+    comments_count: int | None
+    enclosure_count: int
+    entry_json: str
+
+
+@dataclass(frozen=True)
+class ParsedFeed:
+    title: str | None
+    link: str | None
+    subtitle: str | None
+    language: str | None
+    generator: str | None
+    bozo_reason: str | None
+    feed_json: str
+    entries: list[ParsedEntry]
+
+
+def base_url(feed_link: str | None, source: str) -> str | None:
+    """Relative entry links resolve against the feed's own (absolute) link, else its URL."""
+    for candidate in (absolute(feed_link, source), source):
+        if candidate and urlparse(candidate).scheme in ("http", "https"):
+            return candidate
+    return None
+
+
+def absolute(link: str | None, base: str | None) -> str | None:
+    if not link:
+        return link
+    if urlparse(link).scheme or not base or urlparse(base).scheme not in ("http", "https"):
+        return link
+    return urljoin(base, link)
+
+
+def to_json(value: Any) -> str:
+    return json.dumps(value, default=json_default, ensure_ascii=False, sort_keys=True)
+
+
+def json_default(value: Any) -> Any:
+    if isinstance(value, time.struct_time):
+        return time.strftime("%Y-%m-%dT%H:%M:%SZ", value)
+    if isinstance(value, bytes):
+        return value.decode("utf-8", "replace")
+    return str(value)
