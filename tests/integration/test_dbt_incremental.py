@@ -125,7 +125,8 @@ def test_deleted_versus_scrolled_out(incremental: Path):
         ("gamma-e", "Post e", d4, d4, 1, False),
         ("gamma-z", "Old Z", d1, d1, 1, False),  # the late reload of day 1 was picked up
     ]
-    assert quarantined == [(d3, "no usable identity")]
+    # day 3's entry("") carries nothing at all: no post, quarantined as empty (issue 23)
+    assert quarantined == [(d3, "empty entry: no guid, link, title, body or date")]
 
 
 def test_snapshot_keeps_edits_as_versions(incremental: Path):
