@@ -47,7 +47,7 @@ def payload_warning(paths: Paths, manifest: Manifest) -> str | None:
             return None  # the raw load names a missing or corrupt payload
         if not payload.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<"):
             continue  # not XML (a JSON Feed): nothing for expat to say
-        found = find_break(payload)
+        found = find_break(payload, manifest.content_type)
         if found is not None and not found.message.startswith("unknown encoding"):
             where = f"page {page}, " if len(manifest.payload_sha256s) > 1 else ""
             return (

@@ -25,8 +25,8 @@ from feedwarehouse.extract import land
 from feedwarehouse.load import raw as load
 from feedwarehouse.publish import bi_file as publish
 from feedwarehouse.quality import quality_page, validate
-from feedwarehouse.quality.quality_notes import gate_note
-from feedwarehouse.quality.reports import day_outcome, newest_validated_day
+from feedwarehouse.quality.quality_notes import gate_note, published_through
+from feedwarehouse.quality.reports import day_outcome
 from feedwarehouse.transform import dbt_build as transform
 from feedwarehouse.warehouse import connect, writer_lock
 
@@ -166,13 +166,7 @@ def run_report(logical_date: date, paths: Paths) -> dict[str, Any]:
 
 def check_published(paths: Paths, expected: date) -> date:
     """The newest logical date in the BI file; raise NotPublished if it is older than expected."""
-    newest = None
-    if paths.published.exists():
-        conn = connect(paths.published, read_only=True)
-        try:
-            newest = newest_validated_day(conn)
-        finally:
-            conn.close()
+    newest = published_through(paths.published)
     if newest is None or newest < expected:
         raise NotPublished(
             f"the BI file {paths.published} holds data through {newest or 'nothing'}, "

@@ -15,6 +15,9 @@ from pathlib import Path
 
 import duckdb
 
+from feedwarehouse.quality.retire import retired_posts
+from feedwarehouse.warehouse import connect
+
 # the logical dates after the BI file's newest whose latest run of some suite left a critical
 # failure: the first of them is when the BI file went stale
 FAILED_DATES = """
@@ -60,13 +63,18 @@ class Notes:
     freshness: Freshness | None = None
 
 
+def newest_validated_day(conn: duckdb.DuckDBPyConnection) -> date | None:
+    """The newest logical date a gate validated in this warehouse file, None before any."""
+    return conn.execute("select max(logical_date) from quality.validation_runs").fetchone()[0]
+
+
 def published_through(published: Path) -> date | None:
     """The newest logical date a gate validated in the BI file (None before any publish)."""
     if not published.exists():
         return None
-    conn = duckdb.connect(str(published), read_only=True)
+    conn = connect(published, read_only=True)
     try:
-        return conn.execute("select max(logical_date) from quality.validation_runs").fetchone()[0]
+        return newest_validated_day(conn)
     finally:
         conn.close()
 
@@ -82,7 +90,7 @@ def gate_note(warehouse: Path, published: Path) -> str:
     """ " (BI file … STALE since D …)" when the gate refused dates since the BI file's newest,
     read from the writer's `warehouse`; "" when current or when a run holds that file."""
     try:
-        conn = duckdb.connect(str(warehouse), read_only=True)
+        conn = connect(warehouse, read_only=True)
     except duckdb.Error:  # a run is writing it: say what is known without it
         return ""
     try:
@@ -121,10 +129,7 @@ def read_notes(conn: duckdb.DuckDBPyConnection, dates: int, published: Path | No
             by_date[day].append((feed_id, warning))
         notes.warnings = dict(by_date)
     if _exists(conn, "quality", "retired_posts"):
-        notes.retired = conn.execute(
-            "select post_id, reason, retired_at, retired_by from quality.retired_posts "
-            "order by retired_at desc, post_id"
-        ).fetchall()
+        notes.retired = retired_posts(conn)
     if published is not None:
         notes.freshness = freshness(conn, published)
     return notes

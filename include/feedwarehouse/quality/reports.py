@@ -37,11 +37,6 @@ def mart_row_counts(database: Path) -> dict[str, int]:
         conn.close()
 
 
-def newest_validated_day(conn: duckdb.DuckDBPyConnection) -> date | None:
-    """The newest logical date a gate validated in this warehouse file, None before any."""
-    return conn.execute("select max(logical_date) from quality.validation_runs").fetchone()[0]
-
-
 def day_outcome(
     conn: duckdb.DuckDBPyConnection, logical_date: date, paths: Paths
 ) -> dict[str, Any]:
@@ -112,7 +107,7 @@ def closing_report(
         conn = connect(source, read_only=True)
     try:
         if logical_date is None:
-            logical_date = newest_validated_day(conn)
+            logical_date = quality_notes.newest_validated_day(conn)
         verdicts = suite_verdicts(conn, logical_date)
         fresh = quality_notes.freshness(conn, published)
         warned = quality_notes.feed_warnings(conn, logical_date) if source != published else {}
