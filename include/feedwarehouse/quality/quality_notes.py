@@ -104,7 +104,7 @@ def gate_note(warehouse: Path, published: Path) -> str:
 
 def feed_warnings(conn: duckdb.DuckDBPyConnection, logical_date: date) -> dict[str, str]:
     """feed_id -> warning of the date's successful fetches that were warned."""
-    if not _exists(conn, "raw", "fetches", "warning"):
+    if not _exists(conn, "raw", "fetches"):
         return {}
     rows = conn.execute(
         "select feed_id, warning from raw.fetches where logical_date = ? and error is null "
@@ -117,7 +117,7 @@ def feed_warnings(conn: duckdb.DuckDBPyConnection, logical_date: date) -> dict[s
 def read_notes(conn: duckdb.DuckDBPyConnection, dates: int, published: Path | None = None) -> Notes:
     """The notes of the `dates` newest logical dates, read from the writer's warehouse."""
     notes = Notes()
-    if _exists(conn, "raw", "fetches", "warning"):
+    if _exists(conn, "raw", "fetches"):
         rows = conn.execute(
             "select logical_date, feed_id, warning from raw.fetches where error is null "
             "and warning is not null and logical_date in (select distinct logical_date "
@@ -168,10 +168,11 @@ def retired_html(retired: list[tuple]) -> str:
     )
 
 
-def _exists(conn: duckdb.DuckDBPyConnection, schema: str, table: str, column: str = "") -> bool:
+def _exists(conn: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
+    """Whether the table exists (a warehouse no load has created yet has none)."""
     (count,) = conn.execute(
-        "select count(*) from duckdb_columns() where database_name = current_database() "
-        "and schema_name = ? and table_name = ? and (? = '' or column_name = ?)",
-        [schema, table, column, column],
+        "select count(*) from duckdb_tables() where database_name = current_database() "
+        "and schema_name = ? and table_name = ?",
+        [schema, table],
     ).fetchone()
     return count > 0
