@@ -33,6 +33,9 @@ def test_defaults() -> None:
         "file_roots": (),
         "writer_open_wait": 60.0,
         "memory_limit": "400MB",
+        "warehouse": "file",
+        "lake_catalog": None,
+        "lake_data": None,
         "failpoint": None,
     }
 
