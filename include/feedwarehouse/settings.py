@@ -48,6 +48,8 @@ class Settings(BaseSettings):
     lake_catalog: str | None = None
     # ducklake: the data root every worker reaches (a folder, or s3://bucket/prefix)
     lake_data: str | None = None
+    # ducklake: days of snapshots (time travel) the maintenance DAG keeps
+    lake_retention_days: int = Field(default=30, ge=0)
     # tests only: the crash point to die at (failpoints.py)
     failpoint: str | None = None
 

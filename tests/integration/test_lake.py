@@ -112,6 +112,43 @@ def test_a_second_load_of_a_date_supersedes_the_first(both_runs):
         assert marts_of(conn) == before
 
 
+def test_a_reader_reads_the_marts_as_published_on_a_day(both_runs):
+    file_paths, _, catalog, _ = both_runs
+    with duckdb.connect(str(file_paths.published), read_only=True) as conn:
+        expected = conn.execute("select post_id, title from marts.posts order by all").fetchall()
+    with lake_reader(catalog) as conn:
+        (version,) = conn.execute(
+            "select max(snapshot_id) from lake.snapshots() "
+            "where commit_message = 'published through 2026-11-23'"
+        ).fetchone()
+        assert version is not None
+        published = conn.execute(
+            f"select post_id, title from lake.marts.posts at (version => {version}) order by all"
+        ).fetchall()
+    assert published == expected
+
+
+def test_maintenance_compacts_and_expires_without_changing_the_marts(both_runs):
+    from feedwarehouse.lake_maintenance import maintain
+
+    _, lake_paths, catalog, data = both_runs
+    with lake_reader(catalog, published=False) as conn:
+        before = marts_of(conn)
+    with on_lake(catalog, data):
+        conn = connect(lake_paths.warehouse)
+        try:
+            done = {result.lake: result for result in maintain(conn, retention_days=0)}
+        finally:
+            conn.close()
+    assert set(done) == {"lake", "published_lake"}
+    assert done["lake"].snapshots_expired > 0
+    assert done["lake"].files_deleted > 0  # the marts' files the rebuild replaced
+    with lake_reader(catalog, published=False) as conn:
+        assert marts_of(conn) == before
+        (snapshots,) = conn.execute("select count(*) from lake.snapshots()").fetchone()
+    assert snapshots == 1  # only the current one is left
+
+
 def test_the_latest_load_wins_even_with_fewer_entries(server: CatalogServer, tmp_path: Path):
     catalog = server.new_catalog("latest_wins")
     with on_lake(catalog, tmp_path / "lake-data"):

@@ -36,6 +36,7 @@ def test_defaults() -> None:
         "warehouse": "file",
         "lake_catalog": None,
         "lake_data": None,
+        "lake_retention_days": 30,
         "failpoint": None,
     }
 
