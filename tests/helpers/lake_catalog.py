@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import os
 import secrets
+import shutil
 import socket
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -49,15 +51,21 @@ class CatalogServer:
 
 
 @contextmanager
-def catalog_server(root: Path) -> Iterator[CatalogServer]:
-    """Start a PostgreSQL under `root` (127.0.0.1, a free port); stop it on exit."""
+def catalog_server() -> Iterator[CatalogServer]:
+    """Start a PostgreSQL on 127.0.0.1 (a free port); stop and remove it on exit.
+
+    Its folder is its own, not pytest's tmp_path: pytest removes old sessions' folders when a
+    new session starts, and the server must outlive whatever else runs meanwhile.
+    """
+    root = Path(tempfile.mkdtemp(prefix="feedwarehouse-lake-catalog-"))
     password = secrets.token_hex(12)
     server = LocalPostgres(root / "pg", free_port(), root / "pg.log")
-    server.start(password)
     try:
+        server.start(password)
         yield CatalogServer(server, password)
     finally:
         server.stop()
+        shutil.rmtree(root, ignore_errors=True)
 
 
 def lake_env(catalog: str, data: Path) -> dict[str, str]:

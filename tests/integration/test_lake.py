@@ -5,7 +5,11 @@ appending at once, and a BI reader that never sees a build the gate did not pass
 from __future__ import annotations
 
 import multiprocessing
+import os
 import shutil
+import signal
+import subprocess
+import sys
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -39,8 +43,8 @@ RUN_DATE = date(2026, 11, 23)
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CatalogServer]:
-    with catalog_server(tmp_path_factory.mktemp("catalog")) as started:
+def server() -> Iterator[CatalogServer]:
+    with catalog_server() as started:
         yield started
 
 
@@ -110,6 +114,41 @@ def test_a_second_load_of_a_date_supersedes_the_first(both_runs):
         assert conn.execute("select count(*) from raw.fetches").fetchone()[0] == 2
         assert conn.execute("select count(*) from raw.entries").fetchone()[0] == 40
         assert marts_of(conn) == before
+
+
+def feedwarehouse(env: dict[str, str], *args: str) -> int:
+    """The CLI in its own process (a failpoint SIGKILLs it); its return code."""
+    return subprocess.run(
+        [sys.executable, "-m", "feedwarehouse.cli", *args],
+        env={**os.environ, **env},
+        capture_output=True,
+        check=False,
+        timeout=600,
+    ).returncode
+
+
+def test_a_worker_killed_mid_commit_leaves_nothing_visible(both_runs, tmp_path: Path):
+    _, lake_paths, catalog, data = both_runs
+    sample_feeds = next(lake_paths.data_dir.parent.glob("sample/feeds.yml"))
+    with lake_reader(catalog, published=False) as conn:
+        loads_before = conn.execute("select count(*) from raw.fetch_loads").fetchone()
+        entries_before = conn.execute("select count(*) from raw.entry_loads").fetchone()
+    with lake_reader(catalog) as conn:
+        published_before = marts_of(conn)
+        snapshots_before = conn.execute("select count(*) from lake.snapshots()").fetchone()
+    env = {**lake_env(catalog, data), "FEEDWAREHOUSE_DATA_DIR": str(lake_paths.data_dir)}
+    killed = {**env, "FEEDWAREHOUSE_FAILPOINT": "load.fetch_inserted"}
+    assert feedwarehouse(killed, "replay", "--date", str(RUN_DATE)) == -signal.SIGKILL
+    with lake_reader(catalog, published=False) as conn:
+        assert conn.execute("select count(*) from raw.fetch_loads").fetchone() == loads_before
+        assert conn.execute("select count(*) from raw.entry_loads").fetchone() == entries_before
+    # killed inside the published lake's transaction, after two of its tables
+    killed = {**env, "FEEDWAREHOUSE_FAILPOINT": "lake_publish.table_copied@2"}
+    run = ["run", "--feeds", str(sample_feeds), "--date", str(RUN_DATE), "--today", "2026-11-24"]
+    assert feedwarehouse(killed, *run) == -signal.SIGKILL
+    with lake_reader(catalog) as conn:
+        assert marts_of(conn) == published_before
+        assert conn.execute("select count(*) from lake.snapshots()").fetchone() == snapshots_before
 
 
 def test_a_reader_reads_the_marts_as_published_on_a_day(both_runs):
