@@ -23,6 +23,7 @@ POINTS = frozenset(
         "load.fetch_committed",  # one feed's raw rows committed, the next feed's not
         "dbt.sanitize_html",  # inside a dbt model's statement (the HTML sanitizing UDF)
         "publish.table_copied",  # the staging BI file holds some tables, not all
+        "lake_publish.table_copied",  # the published lake's transaction: some tables copied
         "publish.staged",  # the staging BI file complete, not yet renamed into place
         "publish.swapped",  # renamed into place, the directory not yet fsynced
     }

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -42,6 +42,14 @@ class Settings(BaseSettings):
     writer_open_wait: float = Field(default=60.0, ge=0)
     # DuckDB's memory_limit for every connection a run opens, dbt's included
     memory_limit: str = "400MB"
+    # the warehouse: the embedded DuckDB file, or DuckLake (catalog in PostgreSQL, Parquet data)
+    warehouse: Literal["file", "ducklake"] = "file"
+    # ducklake: the catalog's libpq connection string ("host=… port=… dbname=… user=…")
+    lake_catalog: str | None = None
+    # ducklake: the data root every worker reaches (a folder, or s3://bucket/prefix)
+    lake_data: str | None = None
+    # ducklake: days of snapshots (time travel) the maintenance DAG keeps
+    lake_retention_days: int = Field(default=30, ge=0)
     # tests only: the crash point to die at (failpoints.py)
     failpoint: str | None = None
 

@@ -174,16 +174,25 @@ FEED_META_COLUMNS = (
 
 def ensure_schema(conn: duckdb.DuckDBPyConnection) -> None:
     """Create the schemas and the package's tables, each whole (no column is added later)."""
+    from feedwarehouse.lake import is_lake
+    from feedwarehouse.load.lake_raw import ensure_lake_raw
+
     for schema in SCHEMAS:
         conn.execute(f"create schema if not exists {schema}")
-    conn.execute(RAW_DDL)
+    if is_lake(conn):
+        ensure_lake_raw(conn)  # appends and latest-load views (load/lake_raw.py)
+    else:
+        conn.execute(RAW_DDL)
     ensure_quality_tables(conn)
 
 
 def ensure_quality_tables(conn: duckdb.DuckDBPyConnection) -> None:
+    from feedwarehouse.lake import is_lake
+
     conn.execute("create schema if not exists quality")
     conn.execute(RESULTS_DDL)
-    conn.execute(RETIRED_DDL)
+    # DuckLake has no keys: retire.py deletes a post's earlier retirement itself
+    conn.execute(RETIRED_DDL.replace(" primary key", "") if is_lake(conn) else RETIRED_DDL)
 
 
 def insert_rows(

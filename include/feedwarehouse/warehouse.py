@@ -16,6 +16,7 @@ import duckdb
 
 from feedwarehouse.config import Paths
 from feedwarehouse.errors import WriterBusy
+from feedwarehouse.lake import connect_lake
 from feedwarehouse.settings import settings
 
 
@@ -39,7 +40,13 @@ def connect(
     A writer that finds the file held by another process (an analyst who opened the writer's
     file instead of the published copy) retries for `wait` seconds, then raises WriterBusy
     naming that process: the run fails clearly and changes nothing.
+
+    With FEEDWAREHOUSE_WAREHOUSE=ducklake the writer's warehouse (`<data dir>/warehouse.duckdb`)
+    is the build lake instead (lake.py): an in-memory DuckDB with the lake as its default
+    database. The BI file and other files open as files either way.
     """
+    if is_lake_warehouse(path):
+        return connect_lake(duckdb_config(), read_only=read_only)
     if read_only:
         return duckdb.connect(str(path), read_only=True, config=duckdb_config())
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -61,6 +68,15 @@ def connect(
                     f"published copy {path.parent / 'published' / path.name} read-only"
                 ) from None
             time.sleep(0.5)
+
+
+def is_lake_warehouse(path: Path) -> bool:
+    """Whether `path` names the writer's warehouse and that warehouse is the build lake."""
+    return (
+        settings().warehouse == "ducklake"
+        and path.name == "warehouse.duckdb"
+        and path.parent.name not in ("published", "publish-spare")
+    )
 
 
 class _Held(threading.local):

@@ -39,7 +39,8 @@ def dagbag():
 
 def test_dag_files_exist():
     assert [f.name for f in DAG_FILES] == [
-        "feed_warehouse_daily.py", "feed_warehouse_exports.py", "feed_warehouse_watchdog.py",
+        "feed_warehouse_daily.py", "feed_warehouse_exports.py",
+        "feed_warehouse_lake_maintenance.py", "feed_warehouse_watchdog.py",
     ]  # fmt: skip
 
 
@@ -104,7 +105,13 @@ def test_exports_dag_runs_when_the_warehouse_is_published(dagbag):
 
 
 @pytest.mark.parametrize(
-    "dag_id", ["feed_warehouse_daily", "feed_warehouse_exports", "feed_warehouse_watchdog"]
+    "dag_id",
+    [
+        "feed_warehouse_daily",
+        "feed_warehouse_exports",
+        "feed_warehouse_lake_maintenance",
+        "feed_warehouse_watchdog",
+    ],
 )
 def test_dag_tagged_and_retried(dagbag, dag_id):
     dag = dagbag.dags[dag_id]
@@ -131,3 +138,11 @@ def test_parse_does_no_work(dag_file, record_property):
     # The parse time is recorded (junit property, printed), never asserted: on a loaded CI
     # machine a wall-clock budget fails for reasons that are not the DAG file's. What keeps
     # parsing cheap is asserted above: nothing heavy imported, no socket opened.
+
+
+def test_lake_maintenance_runs_in_the_writer_pool(dagbag):
+    from feedwarehouse.orchestration.airflow_tasks import WRITER_POOL, WRITER_QUEUE
+
+    dag = dagbag.dags["feed_warehouse_lake_maintenance"]
+    (task,) = dag.tasks
+    assert (task.task_id, task.pool, task.queue) == ("maintain_lake", WRITER_POOL, WRITER_QUEUE)

@@ -2,34 +2,17 @@
 
 from __future__ import annotations
 
-import json
-import shutil
 from datetime import date
 from pathlib import Path
 
 import duckdb
 import pytest
+from helpers.gates import strict_suites
 
-from feedwarehouse.config import EXPECTATIONS_DIR, data_paths, load_feeds
+from feedwarehouse.config import data_paths, load_feeds
 from feedwarehouse.orchestration.daily import run_all
 from feedwarehouse.quality.validate import ValidationFailed
 from feedwarehouse_dev.sample import generate_sample
-
-
-def strict_suites(folder: Path, max_words: int) -> Path:
-    """Our suites, with marts.posts' word_count capped so that real posts break it."""
-    shutil.copytree(EXPECTATIONS_DIR, folder)
-    suite_file = folder / "marts_posts.json"
-    suite = json.loads(suite_file.read_text())
-    suite["expectations"].append(
-        {
-            "type": "expect_column_values_to_be_between",
-            "kwargs": {"column": "word_count", "max_value": max_words},
-            "severity": "critical",
-        }
-    )
-    suite_file.write_text(json.dumps(suite))
-    return folder
 
 
 def test_failed_gate_keeps_the_last_published_file(tmp_path: Path):

@@ -33,6 +33,10 @@ def test_defaults() -> None:
         "file_roots": (),
         "writer_open_wait": 60.0,
         "memory_limit": "400MB",
+        "warehouse": "file",
+        "lake_catalog": None,
+        "lake_data": None,
+        "lake_retention_days": 30,
         "failpoint": None,
     }
 

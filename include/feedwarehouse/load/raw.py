@@ -1,6 +1,7 @@
 """Raw loader: landed payloads into raw.fetches and raw.entries, one transaction per fetch.
 
-A load replaces the rows of its (feed, logical date), so reruns and backfills never duplicate.
+A load replaces the rows of its (feed, logical date), so reruns and backfills never duplicate;
+on the lake it appends and the latest load of a (feed, date) wins (load/lake_raw.py).
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ import duckdb
 from feedwarehouse import failpoints
 from feedwarehouse.config import Paths
 from feedwarehouse.extract.land import Manifest, read_manifest, read_payload
+from feedwarehouse.lake import is_lake
+from feedwarehouse.load.lake_raw import append_fetch
 from feedwarehouse.parse import wellformed
 from feedwarehouse.parse.feed import FeedParseError, ParsedFeed, parse_feed
 from feedwarehouse.parse.verdicts import record_parse_result
@@ -178,14 +181,18 @@ def _replace_fetch(
         content_type=manifest.content_type,
         **(meta or dict.fromkeys(FEED_META_COLUMNS)),  # type: ignore[arg-type]
     )
+    entries = _entry_rows(fetch_id, manifest, parsed, health) if parsed else []
     conn.execute("begin transaction")
     try:
-        conn.execute("delete from raw.entries where fetch_id = ?", [fetch_id])
-        conn.execute("delete from raw.fetches where fetch_id = ?", [fetch_id])
-        insert_rows(conn, "raw.fetches", [fetch])
-        failpoints.hit("load.fetch_inserted")
-        if parsed and parsed.entries:
-            insert_rows(conn, "raw.entries", _entry_rows(fetch_id, manifest, parsed, health))
+        if is_lake(conn):  # an append; the latest load wins (load/lake_raw.py)
+            append_fetch(conn, fetch, entries)
+            failpoints.hit("load.fetch_inserted")
+        else:
+            conn.execute("delete from raw.entries where fetch_id = ?", [fetch_id])
+            conn.execute("delete from raw.fetches where fetch_id = ?", [fetch_id])
+            insert_rows(conn, "raw.fetches", [fetch])
+            failpoints.hit("load.fetch_inserted")
+            insert_rows(conn, "raw.entries", entries)
         conn.execute("commit")
     except BaseException:
         conn.execute("rollback")

@@ -1,5 +1,5 @@
 """One classification of failures for every task: deterministic (a retry cannot change it) or
-transient (it may pass: timeouts, 5xx, a busy file, an OS error).
+transient (it may pass: timeouts, 5xx, a busy file, an OS error, a DuckLake write conflict).
 
 Deterministic: a failed quality gate or dbt build, no data for the date, an unusable feeds
 file or setting, a feed's 4xx, the BI file not published by the deadline. Transient: an error
@@ -42,11 +42,26 @@ def expected_types() -> tuple[type[BaseException], ...]:
     return (*deterministic_types(), FeedFailed, WriterBusy)
 
 
+# what DuckLake says when another writer committed first (a retry starts from its snapshot)
+LAKE_CONFLICTS = (
+    "another transaction has",
+    "Transaction conflict",
+    "Failed to commit DuckLake transaction",
+)
+
+
+def is_lake_conflict(exc: BaseException) -> bool:
+    """A DuckLake write conflict, also when dbt's failure (TransformFailed) reports one."""
+    return any(marker in str(exc) for marker in LAKE_CONFLICTS)
+
+
 def is_transient(exc: BaseException) -> bool:
     """Whether a retry of the task may succeed."""
     explicit = getattr(exc, "is_transient", None)
     if isinstance(explicit, bool):
         return explicit
+    if is_lake_conflict(exc):
+        return True
     return not isinstance(exc, deterministic_types())
 
 

@@ -22,8 +22,10 @@ from feedwarehouse import tables
 from feedwarehouse.config import EXPECTATIONS_DIR, Paths
 from feedwarehouse.errors import NothingDelivered, NotPublished
 from feedwarehouse.extract import land
+from feedwarehouse.lake import is_lake
 from feedwarehouse.load import raw as load
 from feedwarehouse.publish import bi_file as publish
+from feedwarehouse.publish.lake_publish import publish_lake
 from feedwarehouse.quality import quality_page, validate
 from feedwarehouse.quality.quality_notes import gate_note, published_through
 from feedwarehouse.quality.reports import day_outcome
@@ -152,6 +154,8 @@ def _write_quality_page(conn: duckdb.DuckDBPyConnection, paths: Paths) -> None:
 def publish_marts(paths: Paths) -> Path:
     """Swap the validated marts into the BI file."""
     with writer(paths, "publish") as conn:
+        if is_lake(conn):
+            publish_lake(conn)  # BI on the lake: the published lake, one snapshot
         target = publish.publish(conn, paths)
         _write_quality_page(conn, paths)  # the BI file is current again
     log.info("published %s", target)

@@ -62,11 +62,15 @@ def retire_post(paths: Paths, post_id: str, reason: str, by: str | None = None) 
                     f"post {post_id} is in neither marts.posts of {paths.warehouse} nor of the "
                     f"BI file {paths.published}: check the id (the gate's failure names it)"
                 )
+            # delete + insert, not `insert or replace`: a DuckLake table has no key
+            conn.execute("begin transaction")
+            conn.execute("delete from quality.retired_posts where post_id = ?", [post_id])
             conn.execute(
-                "insert or replace into quality.retired_posts "
+                "insert into quality.retired_posts "
                 "(post_id, reason, retired_at, retired_by) values (?, ?, ?, ?)",
                 [post_id, retirement.reason, retirement.retired_at, retirement.retired_by],
             )
+            conn.execute("commit")
         finally:
             conn.close()
     return replace(retirement, title=title)

@@ -11,6 +11,8 @@ from typing import Any
 
 from feedwarehouse.config import DATA_DIR_ENV, DBT_PROJECT_DIR, Paths
 from feedwarehouse.errors import TransformFailed
+from feedwarehouse.lake import lake_settings
+from feedwarehouse.settings import settings
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +38,14 @@ def dbt_args(command: str, paths: Paths, *extra: str) -> list[str]:
     ]
 
 
+def lake_target() -> tuple[str, ...]:
+    """profiles.yml's `lake` target when the warehouse is DuckLake (its settings checked)."""
+    if settings().warehouse != "ducklake":
+        return ()
+    lake_settings()  # a ConfigError naming what is unset, before dbt reads empty strings
+    return ("--target", "lake")
+
+
 # a failed model or dbt test (the marts' contracts) stops the run before publish, as a gate does
 TRANSFORM_REMEDY = (
     "a model or a mart's contract (dbt test) failed on the rows named; fix the model (or retire "
@@ -53,7 +63,9 @@ def run_dbt(command: str, paths: Paths, *extra: str) -> None:
     from dbt.cli.main import dbtRunner  # heavy import, only when a transform runs
 
     # stdout off: the callback logs the same lines (no colour codes, right levels)
-    args = dbt_args(command, paths, "--log-level", "none", "--no-use-colors", *extra)
+    args = dbt_args(
+        command, paths, "--log-level", "none", "--no-use-colors", *lake_target(), *extra
+    )
     try:
         with _env(DATA_DIR_ENV, str(paths.data_dir)):
             result = dbtRunner(callbacks=[_log_dbt_event]).invoke(args)

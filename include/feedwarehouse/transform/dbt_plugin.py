@@ -16,6 +16,8 @@ from dbt.adapters.duckdb.plugins import BasePlugin
 from duckdb import DuckDBPyConnection
 
 from feedwarehouse import failpoints, text
+from feedwarehouse.lake import load_extensions
+from feedwarehouse.settings import settings
 from feedwarehouse.warehouse import duckdb_config
 
 
@@ -46,6 +48,8 @@ class Plugin(BasePlugin):
         config.update(duckdb_config())
 
     def configure_connection(self, conn: DuckDBPyConnection) -> None:
+        if settings().warehouse == "ducklake":
+            load_extensions(conn)  # before dbt-duckdb attaches the lake (profiles.yml `lake`)
         for name, function in FUNCTIONS.items():
             # "special": null is passed in (and may come back: a name of whitespace alone)
             conn.create_function(
