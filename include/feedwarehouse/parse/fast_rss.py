@@ -26,6 +26,7 @@ from feedwarehouse.parse.fast_values import (
     date_pair,
     feed_link,
     link_attributes,
+    may_hold_c1,
     sync_author,
     value,
 )
@@ -91,6 +92,7 @@ _LABELS = {
 _TEXT_LABELS = frozenset({"description", "dc:creator", "author"})
 _RELATIVE = frozenset({"comments", "wfw_comment", "wfw_commentrss", "docs"})  # feedparser's
 _ATTRIBUTES = {"guid": {"isPermaLink"}, "category": {"domain"}}  # others: none, or see below
+_NO_ATTRIBUTES: dict[str, str] = {}
 
 
 @dataclass(frozen=True)
@@ -105,8 +107,10 @@ class FastFeed:
 
 def read(payload: bytes) -> FastFeed | None:
     """The feed as feedparser reads it, or None when this path does not read it exactly."""
-    if b"xml:base" in payload:
-        return None  # feedparser is then given a base: every detail's "base" changes
+    # with xml:base feedparser is given a base (every detail's "base" changes); a C1 control it
+    # reads as windows-1252
+    if b"xml:base" in payload or may_hold_c1(payload):
+        return None
     parser = etree.XMLParser(
         resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False
     )
@@ -149,7 +153,7 @@ def _is_element(node: Any) -> bool:
 
 
 def _read_channel(channel: Any, version: str, ns: str, items: list[Any]) -> FastFeed:
-    feed = FeedParserDict()
+    feed: dict[str, Any] = {}
     entries: list[FeedParserDict] = []
     elements: list[EntryElements] = []
     tables = _tables(ns)
@@ -158,20 +162,20 @@ def _read_channel(channel: Any, version: str, ns: str, items: list[Any]) -> Fast
             continue
         if child.tag == ns + "item" and (ns == "" or child.getparent() is not channel):
             entry, labels = _read_item(child, tables[0])
-            entries.append(entry)
+            entries.append(FeedParserDict(entry))
             elements.append(labels)
         elif child.getparent() is channel:
             if child.tag == RSS1 + "items" and ns:
-                feed["items"] = ""  # feedparser keeps the rdf:Seq as an empty text
+                feed["entries"] = ""  # feedparser's "items" (its FeedParserDict renames it)
                 _check_seq(child, feed)
                 continue
             _store(feed, child, tables[1], feed_level=True)
         else:
             raise Declined(f"{child.tag} beside the channel")
-    return FastFeed(version, feed, entries, elements)
+    return FastFeed(version, FeedParserDict(feed), entries, elements)
 
 
-def _check_seq(items: Any, feed: FeedParserDict) -> None:
+def _check_seq(items: Any, feed: dict[str, Any]) -> None:
     """<items><rdf:Seq><rdf:li rdf:resource=…/>…: feedparser keeps the last li's attributes."""
     seqs = [node for node in items if _is_element(node)]
     if items.attrib or len(seqs) != 1 or seqs[0].tag != RDF + "Seq" or seqs[0].attrib:
@@ -184,7 +188,7 @@ def _check_seq(items: Any, feed: FeedParserDict) -> None:
             continue
         if li.tag != RDF + "li" or len(li) or set(li.attrib) != {RDF + "resource"}:
             raise Declined("rdf:li")
-        feed["rdf_li"] = FeedParserDict({"rdf:resource": li.get(RDF + "resource")})
+        feed["rdf_li"] = {"rdf:resource": li.get(RDF + "resource")}
 
 
 def _tables(ns: str) -> tuple[dict[str, tuple[str, str]], dict[str, tuple[str, str]]]:
@@ -199,20 +203,21 @@ def _tables(ns: str) -> tuple[dict[str, tuple[str, str]], dict[str, tuple[str, s
     return item, channel
 
 
-def _read_item(item: Any, table: dict[str, tuple[str, str]]) -> tuple[Any, EntryElements]:
+def _read_item(
+    item: Any, table: dict[str, tuple[str, str]]
+) -> tuple[dict[str, Any], EntryElements]:
     if item.attrib and set(item.attrib) != {RDF + "about"}:
         raise Declined("item attributes")
-    entry = FeedParserDict()
+    entry: dict[str, Any] = {}
     about = item.get(RDF + "about")
     if about:
         entry["id"] = about
     labels: set[str] = set()
     texts: dict[str, str] = {}
-    for child in item:
-        if not _is_element(child):
-            continue
+    for child in item.iterchildren(etree.Element):  # comments and PIs: feedparser skips them
+        tag = child.tag
         kind = _store(entry, child, table, feed_level=False)
-        label = _LABELS.get(child.tag) or _LABELS.get(child.tag.removeprefix(RSS1))
+        label = _LABELS.get(tag) or _LABELS.get(tag.removeprefix(RSS1))
         if label:
             labels.add(label)
             if label in _TEXT_LABELS:
@@ -227,8 +232,9 @@ def _store(context: Any, child: Any, table: dict[str, tuple[str, str]], *, feed_
     kind, key = table.get(child.tag) or ("", "")
     if not kind or len(child):
         raise Declined(f"element {child.tag}")
-    attributes = dict(child.attrib)
-    if kind not in ("enclosure", "atom:link") and set(attributes) - _ATTRIBUTES.get(kind, set()):
+    attributes = dict(child.attrib) if child.attrib else _NO_ATTRIBUTES
+    allowed = _ATTRIBUTES.get(kind, _NO_ATTRIBUTES.keys())
+    if attributes and kind not in ("enclosure", "atom:link") and not set(attributes) <= allowed:
         raise Declined(f"attributes of {child.tag}")
     repeatable = kind in ("category", "content", "enclosure", "atom:link")
     if not repeatable and (key in context or (kind == "author" and "authors" in context)):
@@ -245,7 +251,7 @@ def _store(context: Any, child: Any, table: dict[str, tuple[str, str]], *, feed_
         context.setdefault("content", []).append(detail)
         context.setdefault("summary", body)
     elif kind == "link":
-        context.setdefault("links", []).append(FeedParserDict(rel="alternate", type="text/html"))
+        context.setdefault("links", []).append({"rel": "alternate", "type": "text/html"})
         context["link"] = feed_link(text, feed_level)
         if context["link"] or feed_level:
             context["links"][-1]["href"] = context["link"]
@@ -270,11 +276,11 @@ def _store(context: Any, child: Any, table: dict[str, tuple[str, str]], *, feed_
     elif kind == "category":
         add_tag(context, text, attributes.get("domain"))
     elif kind == "author":
-        context.setdefault("authors", []).append(FeedParserDict())
+        context.setdefault("authors", []).append({})
         context["author"] = value(text)
         sync_author(context)
     elif kind == "generator":
-        context["generator_detail"] = FeedParserDict(name=value(text))
+        context["generator_detail"] = {"name": value(text)}
         context["generator"] = context["generator_detail"]["name"]
     else:  # plain
         context[key] = value(text, relative=key in _RELATIVE)

@@ -2,8 +2,10 @@
 
 Each mirrors a named part of feedparser (mixin._FeedParserMixin.pop, _add_tag,
 _sync_author_detail, _start_link) for a document without xml:base or xml:lang, read as UTF-8:
-the base is "" and the language None in every detail. feedparser's own helpers are called where
-it has them (its URL join, HTML guess, date parser), so the two paths cannot drift apart there.
+the base is "" and the language None in every detail. feedparser's own helpers are called
+where it has them (its URL join, HTML guess, date parser), so the two cannot drift apart there.
+Plain dicts where feedparser builds FeedParserDicts (the JSON and every key read after are the
+same); fast_rss makes each entry and the feed one at the end (its aliases: "enclosures").
 """
 
 from __future__ import annotations
@@ -13,12 +15,12 @@ import time
 from typing import Any
 
 from feedparser.datetimes import _parse_date
-from feedparser.html import _cp1252
 from feedparser.mixin import _FeedParserMixin
 from feedparser.urls import _urljoin
-from feedparser.util import FeedParserDict
 
-_C1 = re.compile("[\x80-\x9f]")  # the code points feedparser maps as windows-1252
+# C1 controls in UTF-8, and as character references (two searches each led by a literal: fast)
+_C1_UTF8 = re.compile(rb"\xc2[\x80-\x9f]")
+_C1_REFERENCE = re.compile(rb"&#(?:0*(?:12[89]|1[34][0-9]|15[0-9])|x0*[89][0-9a-fA-F]);")
 _QUERY_ENTITY = re.compile("&([A-Za-z0-9_]+);")
 _HTML_TYPES = _FeedParserMixin.html_types
 # _sync_author_detail's address pattern, as feedparser writes it
@@ -27,30 +29,39 @@ _EMAIL = re.compile(
 )
 
 
-class Declined(Exception):  # noqa: N818 - a decision, not an error
+class Declined(Exception):
     """The fast path does not read this document exactly as feedparser does."""
 
 
 def value(text: str, *, relative: bool = False) -> str:
-    """pop(): stripped; a URL element joined to the (empty) base; the UTF-8 mojibake repair;
-    C1 controls read as windows-1252."""
+    """pop(): stripped; a URL element joined to the (empty) base; the UTF-8 mojibake repair."""
     output = text.strip()
-    if relative and output:
+    if relative and ":///" in output:  # else _urljoin("", output) is the output itself
         output = _urljoin("", output)
     return _repaired(output)
 
 
 def _repaired(output: str) -> str:
-    try:  # feedparser's "utf-8 read as iso-8859-1" repair, applied to every UTF-8 document
-        output = output.encode("iso-8859-1").decode("utf-8")
+    """feedparser's repair of UTF-8 read as iso-8859-1, which it applies to every UTF-8 document.
+
+    Its next step, C1 controls read as windows-1252, never applies: fast_rss declines a
+    document that may hold one (may_hold_c1).
+    """
+    if output.isascii():
+        return output
+    try:
+        return output.encode("iso-8859-1").decode("utf-8")
     except (UnicodeEncodeError, UnicodeDecodeError):
-        pass
-    if _C1.search(output):
-        output = output.translate(_cp1252)
-    return output
+        return output
 
 
-def content(text: str, default_type: str) -> tuple[str, FeedParserDict]:
+def may_hold_c1(payload: bytes) -> bool:
+    """Whether a UTF-8 document holds a C1 control (U+0080-U+009F), as UTF-8 or a reference:
+    feedparser reads those as windows-1252 (its _cp1252 table)."""
+    return bool(_C1_UTF8.search(payload) or _C1_REFERENCE.search(payload))
+
+
+def content(text: str, default_type: str) -> tuple[str, dict[str, Any]]:
     """A text construct (title, description, content:encoded): its value and its _detail.
 
     RSS does not type its text, so feedparser types a text/plain one HTML when it looks so.
@@ -60,7 +71,7 @@ def content(text: str, default_type: str) -> tuple[str, FeedParserDict]:
     if kind == "text/plain" and _FeedParserMixin.looks_like_html(output):
         kind = "text/html"
     output = _repaired(output)
-    return output, FeedParserDict(type=kind, language=None, base="", value=output)
+    return output, {"type": kind, "language": None, "base": "", "value": output}
 
 
 def feed_link(text: str, feed_level: bool) -> str:
@@ -69,10 +80,10 @@ def feed_link(text: str, feed_level: bool) -> str:
     output = value(text, relative=True)
     if not feed_level:
         output = output.replace("&amp;", "&")
-    return _QUERY_ENTITY.sub(r"&\g<1>", output)
+    return _QUERY_ENTITY.sub(r"&\1", output) if "&" in output else output
 
 
-def link_attributes(attributes: dict[str, str], *, enclosure: bool = False) -> FeedParserDict:
+def link_attributes(attributes: dict[str, str], *, enclosure: bool = False) -> dict[str, str]:
     """An atom:link's or enclosure's attributes as _start_link / _start_enclosure keep them."""
     if any(name.startswith("{") for name in attributes):
         raise Declined("a namespaced attribute")
@@ -87,13 +98,13 @@ def link_attributes(attributes: dict[str, str], *, enclosure: bool = False) -> F
         link["href"] = href
     if enclosure:
         link["rel"] = "enclosure"
-        return FeedParserDict(link)
+        return link
     if "href" not in link:
         raise Declined("a link without href")  # feedparser would read its text as the link
     link.setdefault("rel", "alternate")
     link.setdefault("type", "application/atom+xml" if link["rel"] == "self" else "text/html")
     link["href"] = _urljoin("", link["href"])
-    return FeedParserDict(link)
+    return link
 
 
 def date_pair(text: str) -> tuple[str, time.struct_time | None]:
@@ -116,7 +127,7 @@ def add_tag(context: Any, text: str, scheme: str | None) -> None:
 
 
 def _add(tags: list[Any], term: str | None, scheme: str | None) -> None:
-    tag = FeedParserDict(term=term, scheme=scheme, label=None)
+    tag = {"term": term, "scheme": scheme, "label": None}
     if tag not in tags:
         tags.append(tag)
 
