@@ -156,6 +156,7 @@ def _read_channel(channel: Any, version: str, ns: str, items: list[Any]) -> Fast
     feed: dict[str, Any] = {}
     entries: list[FeedParserDict] = []
     elements: list[EntryElements] = []
+    seen: set[str] = set()
     tables = _tables(ns)
     for child in channel if ns == "" else [*channel, *items]:
         if not _is_element(child):
@@ -169,7 +170,7 @@ def _read_channel(channel: Any, version: str, ns: str, items: list[Any]) -> Fast
                 feed["entries"] = ""  # feedparser's "items" (its FeedParserDict renames it)
                 _check_seq(child, feed)
                 continue
-            _store(feed, child, tables[1], feed_level=True)
+            _store(feed, child, tables[1], seen, feed_level=True)
         else:
             raise Declined(f"{child.tag} beside the channel")
     return FastFeed(version, FeedParserDict(feed), entries, elements)
@@ -213,10 +214,11 @@ def _read_item(
     if about:
         entry["id"] = about
     labels: set[str] = set()
+    seen: set[str] = set()
     texts: dict[str, str] = {}
     for child in item.iterchildren(etree.Element):  # comments and PIs: feedparser skips them
         tag = child.tag
-        kind = _store(entry, child, table, feed_level=False)
+        kind = _store(entry, child, table, seen, feed_level=False)
         label = _LABELS.get(tag) or _LABELS.get(tag.removeprefix(RSS1))
         if label:
             labels.add(label)
@@ -227,7 +229,9 @@ def _read_item(
     return entry, EntryElements(frozenset(labels), texts)
 
 
-def _store(context: Any, child: Any, table: dict[str, tuple[str, str]], *, feed_level: bool) -> str:
+def _store(
+    context: Any, child: Any, table: dict[str, tuple[str, str]], seen: set[str], *, feed_level: bool
+) -> str:
     """One element's effect on its entry (or the feed), as feedparser's handlers have it."""
     kind, key = table.get(child.tag) or ("", "")
     if not kind or len(child):
@@ -237,8 +241,9 @@ def _store(context: Any, child: Any, table: dict[str, tuple[str, str]], *, feed_
     if attributes and kind not in ("enclosure", "atom:link") and not set(attributes) <= allowed:
         raise Declined(f"attributes of {child.tag}")
     repeatable = kind in ("category", "content", "enclosure", "atom:link")
-    if not repeatable and (key in context or (kind == "author" and "authors" in context)):
-        raise Declined(f"a second {child.tag}")
+    if not repeatable and (child.tag in seen or (kind == "author" and "authors" in context)):
+        raise Declined(f"a second {child.tag}")  # feedparser's rules for those differ
+    seen.add(child.tag)
     text = child.text or ""
     if kind == "title":  # a text construct feedparser types by a guess
         context[key], context[key + "_detail"] = content(text, "text/plain")
