@@ -123,14 +123,14 @@ READ = {
     "relative permalink guid": "<title>T</title><guid>/p/7</guid>",
     "author with address": BASIC + "<author>ana@blog.example (Ana Lima)</author>",
     "placeholder author": BASIC + "<dc:creator><![CDATA[Unknown]]></dc:creator>",
-    "empty and repeated categories": BASIC + (
+    "empty and repeated categories": BASIC
+    + (
         "<category></category><category>A</category><category> A </category>"
         '<category domain="https://edge.example/tags">B</category>'
         '<category domain="https://edge.example/tags"></category>'
     ),
-    "enclosure": BASIC + (
-        '<enclosure url="https://edge.example/a.mp3" length="12" type="Audio/MPEG"/>'
-    ),
+    "enclosure": BASIC
+    + ('<enclosure url="https://edge.example/a.mp3" length="12" type="Audio/MPEG"/>'),
     "title that looks like HTML": "<title>Caf&amp;eacute; &lt;b&gt;bold&lt;/b&gt;</title>",
     "title with a bare ampersand": "<title>Q&amp;A: 1 &lt; 2</title><link>/rel/</link>",
     "query entities in the link": (
@@ -138,13 +138,13 @@ READ = {
     ),
     "UTF-8 read as latin-1 (mojibake)": BASIC + "<description>CafÃ© crÃ¨me</description>",
     "description only, escaped HTML": BASIC + "<description>&lt;p&gt;Hi&lt;/p&gt;</description>",
-    "content before description": BASIC + (
+    "content before description": BASIC
+    + (
         "<content:encoded><![CDATA[<p>Body</p>]]></content:encoded>"
         "<description><![CDATA[Short]]></description>"
     ),
-    "content without description": BASIC + (
-        "<content:encoded><![CDATA[<p>Body <a href='/x'>x</a></p>]]></content:encoded>"
-    ),
+    "content without description": BASIC
+    + ("<content:encoded><![CDATA[<p>Body <a href='/x'>x</a></p>]]></content:encoded>"),
     "whitespace-only values": "<title>  </title><link> </link><description>\n</description>",
     "dc:date, no pubDate": "<title>T</title><dc:date>2024-12-01T08:00:00+01:00</dc:date>",
     "localized date": "<title>T</title><pubDate>Seg, 24 Set 2018 19:42:40 -0300</pubDate>",
