@@ -21,6 +21,7 @@ from lxml import etree
 from feedwarehouse.parse.entry_scan import EntryElements
 from feedwarehouse.parse.fast_values import (
     Declined,
+    Entry,
     add_tag,
     content,
     date_pair,
@@ -163,7 +164,7 @@ def _read_channel(channel: Any, version: str, ns: str, items: list[Any]) -> Fast
             continue
         if child.tag == ns + "item" and (ns == "" or child.getparent() is not channel):
             entry, labels = _read_item(child, tables[0])
-            entries.append(FeedParserDict(entry))
+            entries.append(Entry(entry))
             elements.append(labels)
         elif child.getparent() is channel:
             if child.tag == RSS1 + "items" and ns:

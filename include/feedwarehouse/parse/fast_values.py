@@ -17,6 +17,7 @@ from typing import Any
 from feedparser.datetimes import _parse_date
 from feedparser.mixin import _FeedParserMixin
 from feedparser.urls import _urljoin
+from feedparser.util import FeedParserDict
 
 # C1 controls in UTF-8, and as character references (two searches each led by a literal: fast)
 _C1_UTF8 = re.compile(rb"\xc2[\x80-\x9f]")
@@ -27,6 +28,25 @@ _HTML_TYPES = _FeedParserMixin.html_types
 _EMAIL = re.compile(
     r"""(([a-zA-Z0-9\_\-\.\+]+)@((\[[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}\.)|(([a-zA-Z0-9\-]+\.)+))([a-zA-Z]{2,4}|[0-9]{1,3})(\]?))(\?subject=\S+)?"""
 )
+
+
+class Entry(FeedParserDict):
+    """A FeedParserDict whose plain keys are read as a dict's: the same values, a third of the
+    cost (feed._entry reads a dozen keys). Its aliases and computed keys go through it."""
+
+    def get(self, key: str, default: Any = None) -> Any:
+        if key in _COMPUTED:
+            return FeedParserDict.get(self, key, default)
+        return dict.get(self, key, default)
+
+
+_COMPUTED = frozenset(FeedParserDict.keymap) | {
+    "category",
+    "enclosures",
+    "license",
+    "updated",
+    "updated_parsed",
+}
 
 
 class Declined(Exception):
