@@ -171,7 +171,7 @@ def _read_channel(channel: Any, version: str, ns: str, items: list[Any]) -> Fast
                 feed["entries"] = ""  # feedparser's "items" (its FeedParserDict renames it)
                 _check_seq(child, feed)
                 continue
-            _store(feed, child, tables[1], seen, feed_level=True)
+            _store(feed, child, child.tag, child.text or "", tables[1], seen, feed_level=True)
         else:
             raise Declined(f"{child.tag} beside the channel")
     return FastFeed(version, FeedParserDict(feed), entries, elements)
@@ -218,34 +218,40 @@ def _read_item(
     seen: set[str] = set()
     texts: dict[str, str] = {}
     for child in item.iterchildren(etree.Element):  # comments and PIs: feedparser skips them
-        tag = child.tag
-        kind = _store(entry, child, table, seen, feed_level=False)
+        tag, text = child.tag, child.text or ""  # lxml builds both anew on every read
+        kind = _store(entry, child, tag, text, table, seen, feed_level=False)
         label = _LABELS.get(tag) or _LABELS.get(tag.removeprefix(RSS1))
         if label:
             labels.add(label)
             if label in _TEXT_LABELS:
-                texts.setdefault(label, child.text or "")
+                texts.setdefault(label, text)
         if kind == "guid":
-            texts.setdefault("guid", child.text or "")
+            texts.setdefault("guid", text)
     return entry, EntryElements(frozenset(labels), texts)
 
 
 def _store(
-    context: Any, child: Any, table: dict[str, tuple[str, str]], seen: set[str], *, feed_level: bool
+    context: Any,
+    child: Any,
+    tag: str,
+    text: str,
+    table: dict[str, tuple[str, str]],
+    seen: set[str],
+    *,
+    feed_level: bool,
 ) -> str:
     """One element's effect on its entry (or the feed), as feedparser's handlers have it."""
-    kind, key = table.get(child.tag) or ("", "")
+    kind, key = table.get(tag) or ("", "")
     if not kind or len(child):
-        raise Declined(f"element {child.tag}")
+        raise Declined(f"element {tag}")
     attributes = dict(child.attrib) if child.attrib else _NO_ATTRIBUTES
     allowed = _ATTRIBUTES.get(kind, _NO_ATTRIBUTES.keys())
     if attributes and kind not in ("enclosure", "atom:link") and not set(attributes) <= allowed:
-        raise Declined(f"attributes of {child.tag}")
+        raise Declined(f"attributes of {tag}")
     repeatable = kind in ("category", "content", "enclosure", "atom:link")
-    if not repeatable and (child.tag in seen or (kind == "author" and "authors" in context)):
-        raise Declined(f"a second {child.tag}")  # feedparser's rules for those differ
-    seen.add(child.tag)
-    text = child.text or ""
+    if not repeatable and (tag in seen or (kind == "author" and "authors" in context)):
+        raise Declined(f"a second {tag}")  # feedparser's rules for those differ
+    seen.add(tag)
     if kind == "title":  # a text construct feedparser types by a guess
         context[key], context[key + "_detail"] = content(text, "text/plain")
     elif kind == "description":
