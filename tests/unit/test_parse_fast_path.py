@@ -162,6 +162,9 @@ DECLINED = {
     "markup inside the description": "<description><p>Hi</p></description>",
     "a type attribute on the title": '<title type="html">T</title>',
     "xml:base": BASIC.replace("<link>", '<link xml:base="https://other.example/">'),
+    "an entity no DTD declares (not well-formed)": "<title>A&nbsp;post</title>",
+    "an undeclared prefix (not namespace-well-formed)": BASIC + "<x:y>z</x:y>",
+    "an element spelled in another case": BASIC + "<pubdate>Mon, 02 Dec 2024</pubdate>",
 }
 
 
