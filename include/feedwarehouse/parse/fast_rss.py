@@ -12,6 +12,7 @@ xml_guard promises: no network, no DTD loaded, no entity resolved. The different
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -40,6 +41,7 @@ SY = "{http://purl.org/rss/1.0/modules/syndication/}"
 ATOM_LINK = "{http://www.w3.org/2005/Atom}link"
 RSS1 = "{http://purl.org/rss/1.0/}"
 RDF = "{http://www.w3.org/1999/02/22-rdf-syntax-ns#}"
+_ELEMENT_START = re.compile(rb"<[A-Za-z_]")  # the root's start tag: the prolog lies before it
 _FEEDPARSER_NAMESPACES = ("http://purl.org/rss/1.0/", "http://my.netscape.com/rdf/simple/0.9/")
 # element -> (how feedparser handles it, the key it stores); "plain": its text under the key
 _ITEM = {
@@ -108,10 +110,11 @@ class FastFeed:
 
 def read(payload: bytes) -> FastFeed | None:
     """The feed as feedparser reads it, or None when this path does not read it exactly."""
-    # with xml:base feedparser is given a base (every detail's "base" changes); a C1 control it
-    # reads as windows-1252
     if b"xml:base" in payload or may_hold_c1(payload):
-        return None
+        return None  # feedparser gets a base (each detail's "base" changes); reads C1 as cp1252
+    root_start = _ELEMENT_START.search(payload)
+    if root_start is None or b"<!DOCTYPE" in payload[: root_start.start()]:
+        return None  # a DTD is never handed to lxml (nor is one read: see below)
     parser = etree.XMLParser(
         resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False
     )
@@ -194,15 +197,11 @@ def _check_seq(items: Any, feed: dict[str, Any]) -> None:
 
 
 def _tables(ns: str) -> tuple[dict[str, tuple[str, str]], dict[str, tuple[str, str]]]:
-    item = {ns + name: kind for name, kind in _ITEM.items()} | _MODULES
-    channel = {ns + name: kind for name, kind in _CHANNEL.items()} | _CHANNEL_MODULES
-    if ns:  # RSS 1.0 has no pubDate, guid, category, author, comments or enclosure
-        for name in ("pubDate", "guid", "category", "author", "comments", "enclosure"):
-            item.pop(ns + name)
-        for name in ("pubDate", "lastBuildDate", "language", "generator", "copyright", "docs"):
-            channel.pop(ns + name)
-        channel.pop(ns + "ttl")
-    return item, channel
+    """The item's and the channel's elements: RSS 1.0 has only title, link and description."""
+    keep = ("title", "link", "description") if ns else tuple(_ITEM) + tuple(_CHANNEL)
+    item = {ns + name: kind for name, kind in _ITEM.items() if name in keep} | _MODULES
+    channel = {ns + name: kind for name, kind in _CHANNEL.items() if name in keep}
+    return item, channel | _CHANNEL_MODULES
 
 
 def _read_item(
