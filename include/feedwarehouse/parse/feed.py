@@ -11,7 +11,7 @@ from typing import Any
 import feedparser
 
 from feedwarehouse import text
-from feedwarehouse.parse import charset, entry_fields, jsonfeed, namespaces, urls
+from feedwarehouse.parse import charset, entry_fields, fast_rss, jsonfeed, namespaces, urls
 from feedwarehouse.parse.records import ParsedEntry, ParsedFeed, absolute, base_url, to_json
 from feedwarehouse.parse.xml_guard import FeedParseError, check_entities
 
@@ -24,7 +24,9 @@ _FEED_LINK = re.compile(
 _HREF = re.compile(rb"""\bhref\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.I)
 
 
-def parse_feed(payload: bytes, *, source: str, content_type: str | None = None) -> ParsedFeed:
+def parse_feed(
+    payload: bytes, *, source: str, content_type: str | None = None, fast_path: bool = True
+) -> ParsedFeed:
     """Parse one payload; HTML is kept as the publisher sent it (sanitized later, where served).
 
     `source` is the URL fetched (named in errors, the base of relative links after xml:base
@@ -38,7 +40,39 @@ def parse_feed(payload: bytes, *, source: str, content_type: str | None = None) 
         return jsonfeed.parse_document(json_feed, source=source)
     decoded = charset.decode(payload, content_type)
     payload = namespaces.normalize(decoded.payload)
-    check_entities(payload, source=source)
+    notes = "; ".join(filter(None, (decoded.note, nul_note))) or None
+    fast = fast_rss.read(payload) if fast_path else None  # lxml expands and fetches nothing
+    # The entity guard before feedparser (or a refusal the fast path must give too). It can only
+    # refuse a payload holding "<!ENTITY": one lxml read as UTF-8 is what feedparser would read.
+    if fast is None or b"<!ENTITY" in payload:
+        check_entities(payload, source=source)
+    if fast is not None:
+        version, meta, found, scanned = fast.version, fast.feed, fast.entries, fast.elements
+        bozo_reason = notes
+    else:
+        version, meta, found, scanned, bozo_reason = _feedparser_read(payload, source, notes)
+    base = base_url(meta.get("link"), source)
+    is_atom = (version or "").startswith("atom")
+    return ParsedFeed(
+        title=text.title_text(meta.get("title"), _markup(meta, "title_detail", is_atom)),
+        link=absolute(meta.get("link"), source),
+        subtitle=meta.get("subtitle"),
+        language=meta.get("language"),
+        generator=meta.get("generator"),
+        bozo_reason=bozo_reason,
+        feed_json=to_json({**meta, "version": version, "encoding": decoded.encoding}),
+        entries=[
+            _entry(entry, base, meta, scanned[index] if scanned else None, is_atom)
+            for index, entry in enumerate(found)
+        ],
+        parsed_by="lxml" if fast is not None else "feedparser",
+    )
+
+
+def _feedparser_read(
+    payload: bytes, source: str, notes: str | None
+) -> tuple[str | None, Any, list[Any], list[entry_fields.EntryElements] | None, str | None]:
+    """feedparser's reading: version, feed, entries, entry_scan's labels, the bozo reason."""
     scan = entry_fields.scan_feed(payload)
     # xml:base at every level needs feedparser to start from an absolute base (it drops a
     # relative xml:base inside another): the feed's link, else its URL. Without xml:base the
@@ -60,32 +94,16 @@ def parse_feed(payload: bytes, *, source: str, content_type: str | None = None) 
         else {},
     )
     bozo_reason = _describe(parsed.get("bozo_exception")) if parsed.get("bozo") else None
-    bozo_reason = bozo_reason or "; ".join(filter(None, (decoded.note, nul_note))) or None
+    bozo_reason = bozo_reason or notes
     if not parsed.get("version") and not parsed.entries:
         raise FeedParseError(
             f"{source}: not a recognizable RSS/Atom/JSON feed "
             f"({bozo_reason or 'no feed elements'})" + _feed_link_hint(payload, source)
         )
-    meta = parsed.feed
-    base = base_url(meta.get("link"), source)
-    version = parsed.get("version") or ""
-    is_atom = version.startswith("atom")
     scanned = scan.entries if scan is not None else None
     if scanned is not None and len(scanned) != len(parsed.entries):
         scanned = None  # the two parsers saw different entries: trust neither's labels
-    return ParsedFeed(
-        title=text.title_text(meta.get("title"), _markup(meta, "title_detail", is_atom)),
-        link=absolute(meta.get("link"), source),
-        subtitle=meta.get("subtitle"),
-        language=meta.get("language"),
-        generator=meta.get("generator"),
-        bozo_reason=bozo_reason,
-        feed_json=to_json({**meta, "version": parsed.get("version"), "encoding": decoded.encoding}),
-        entries=[
-            _entry(entry, base, meta, scanned[index] if scanned else None, is_atom)
-            for index, entry in enumerate(parsed.entries)
-        ],
-    )
+    return parsed.get("version"), parsed.feed, parsed.entries, scanned, bozo_reason
 
 
 def count_entries(payload: bytes, *, source: str) -> int:

@@ -73,6 +73,7 @@ def parse_document(document: Mapping[str, Any], *, source: str) -> ParsedFeed:
         bozo_reason=f"{skipped} items that are not JSON objects skipped" if skipped else None,
         feed_json=to_json({**meta, "encoding": "utf-8"}),
         entries=entries,
+        parsed_by="json",
     )
 
 

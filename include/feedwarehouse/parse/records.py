@@ -43,6 +43,7 @@ class ParsedFeed:
     bozo_reason: str | None
     feed_json: str
     entries: list[ParsedEntry]
+    parsed_by: str = "feedparser"  # or "lxml" (the fast path: fast_rss), or "json" (jsonfeed)
 
 
 def base_url(feed_link: str | None, source: str) -> str | None:

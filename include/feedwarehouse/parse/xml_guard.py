@@ -4,7 +4,10 @@ A feed never needs an entity beyond a single character; others are attacks (bill
 XXE). An external DTD a DOCTYPE names is never read by any parser here (expat loads none
 unless asked, feedparser drops the DOCTYPE), so it is no reason to refuse a feed: the
 entities it might declare are never defined, and a reference to one stays text.
-parse.parse_feed calls check_entities on every payload first, after decoding it to UTF-8.
+parse.parse_feed calls check_entities after decoding a payload to UTF-8, before feedparser reads
+it; a payload the lxml fast path read (no DOCTYPE, nothing expanded or fetched: fast_rss) is
+checked too when it holds "<!ENTITY" (in a processing instruction, where feedparser's DOCTYPE
+rewrite would find it), so both paths refuse the same payloads.
 """
 
 from __future__ import annotations
