@@ -83,12 +83,6 @@ def _day() -> Any:
     return DayRun(logical_date, _settings()[0], today=started, full_refresh=full_refresh)
 
 
-def _transform() -> None:
-    from feedwarehouse.orchestration import daily
-
-    daily.transform(_day())
-
-
 writer = {"pool": WRITER_POOL, "queue": WRITER_QUEUE, "execution_timeout": timedelta(minutes=30)}
 
 
@@ -201,13 +195,19 @@ def feed_warehouse_daily() -> None:
         from airflow.sdk import get_current_context
         from airflow.sdk.exceptions import AirflowSkipException
 
-        from feedwarehouse.orchestration import coalesce
+        from feedwarehouse.orchestration import coalesce, daily
 
-        context = get_current_context()
-        publisher = classified(coalesce.publishing_run)(context)
-        if publisher is not None and not _day().full_refresh:
+        @classified
+        def build() -> str | None:
+            day = _day()
+            publisher = None if day.full_refresh else coalesce.publishing_run(get_current_context())
+            if publisher is None:
+                daily.transform(_day())
+            return publisher
+
+        publisher = build()
+        if publisher is not None:  # a skip is not a failure: raised outside `classified`
             raise AirflowSkipException(coalesce.skip_message(_day().logical_date, publisher))
-        classified(_transform)()
 
     @task(**writer)
     @classified
