@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
+from airflow.sdk.api.datamodels._generated import DagRunState, TaskInstanceState
 
 from feedwarehouse.orchestration.coalesce import (
     RunRow,
@@ -115,7 +116,9 @@ def test_publishing_run_reads_the_task_sdk_view(run_type: str, expected: str | N
         run_id(3): {"load_raw": "success", "validate_raw": "success", "transform": None},
         "scheduled__2026-11-09T00:00:00+00:00": {"transform": None},
     }
-    ti = FakeTI(states, {run_id(3): "running"})
+    # the Task SDK's states are (str, Enum) members, whose str() is not their value
+    states[run_id(3)]["validate_raw"] = TaskInstanceState.SUCCESS
+    ti = FakeTI(states, {run_id(3): DagRunState.RUNNING})
     this_id = run_id(2) if run_type == "backfill" else "scheduled__2026-11-02T00:00:00+00:00"
     context = {"ti": ti, "dag_run": FakeRun(this_id, run_type, at(2))}
     assert publishing_run(context) == expected

@@ -75,9 +75,15 @@ def coalesce_into(
 ) -> str | None:
     """The run that will build and publish this run's date, or None: this run builds it."""
     for run_id in candidates(this, rows):
-        if str(run_state(run_id)) in ACTIVE_RUN:
+        if state_name(run_state(run_id)) in ACTIVE_RUN:
             return run_id
     return None
+
+
+def state_name(state: Any) -> str | None:
+    """A state as its plain value: the Task SDK hands out (str, Enum) members, whose str() is
+    "DagRunState.RUNNING", not "running"."""
+    return None if state is None else str(getattr(state, "value", state))
 
 
 def publishing_run(context: Mapping[str, Any]) -> str | None:
@@ -88,8 +94,21 @@ def publishing_run(context: Mapping[str, Any]) -> str | None:
         return None  # asked nothing: a daily run always builds
     states = ti.get_task_states(dag_id=ti.dag_id, task_ids=list(WATCHED_TASKS))
     this = RunRow(dag_run.run_id, run_type, dag_run.run_after, states.get(dag_run.run_id, {}))
-    rows = [row for run_id, tasks in states.items() if (row := backfill_row(run_id, tasks))]
-    return coalesce_into(this, rows, lambda run_id: ti.get_dagrun_state(ti.dag_id, run_id))
+    plain = {
+        run_id: {task: state_name(state) for task, state in tasks.items()}
+        for run_id, tasks in states.items()
+    }
+    rows = [row for run_id, tasks in plain.items() if (row := backfill_row(run_id, tasks))]
+    later = [row.run_id for row in rows if row.run_after > this.run_after]
+    publisher = coalesce_into(this, rows, lambda run_id: ti.get_dagrun_state(ti.dag_id, run_id))
+    log.info(
+        "backfill run %s: %d later run(s) of backfills (%s); builds here: %s",
+        this.run_id,
+        len(later),
+        ", ".join(f"{run_id} {plain[run_id]}" for run_id in later) or "none",
+        "no, " + publisher + " will" if publisher else "yes",
+    )
+    return publisher
 
 
 def skip_message(logical_date: Any, publisher: str) -> str:
