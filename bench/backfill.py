@@ -116,22 +116,32 @@ def _backfill(api: httpx.Client, first: date, last: date, max_active_runs: int) 
             continue
         if runs and all(run["state"] in ("success", "failed") for run in runs):
             break
-    bad = [run["run_id"] for run in runs if run["state"] != "success"]
+    bad = [run["dag_run_id"] for run in runs if run["state"] != "success"]
     if bad or not runs:
         raise RuntimeError(f"backfill {backfill['id']}: runs not successful: {bad or 'none'}")
-    transform = api.get(
-        f"/api/v2/dags/{DAG_ID}/dagRuns/~/taskInstances",
-        params={"task_id": "transform", "limit": 100},
-    ).json()["task_instances"]
-    states = [ti["state"] for ti in transform if ti["dag_run_id"] in {r["run_id"] for r in runs}]
+    ids = {run["dag_run_id"] for run in runs}
+    tasks: dict[str, dict[str, Any]] = {}
+    for task_id in ("extract", "load_raw", "validate_raw", "transform", "publish"):
+        instances = api.get(
+            f"/api/v2/dags/{DAG_ID}/dagRuns/~/taskInstances",
+            params={"task_id": task_id, "limit": 100},
+        ).json()["task_instances"]
+        mine = [ti for ti in instances if ti["dag_run_id"] in ids]
+        ran = [ti["duration"] or 0.0 for ti in mine if ti["state"] == "success"]
+        tasks[task_id] = {
+            "success": len(ran), "skipped": sum(ti["state"] == "skipped" for ti in mine),
+            "mean_s": round(sum(ran) / len(ran), 1) if ran else None,
+        }  # fmt: skip
+    states = tasks["transform"]
     end = max(_at(run["end_date"]) for run in runs)
     return {
         "backfill_id": backfill["id"],
         "runs": len(runs),
         "max_active_runs": max_active_runs,
         "created_to_end_s": round((end - _at(backfill["created_at"])).total_seconds(), 1),
-        "transforms_run": states.count("success"),
-        "transforms_skipped": states.count("skipped"),
+        "transforms_run": states["success"],
+        "transforms_skipped": states["skipped"],
+        "tasks": tasks,
     }
 
 

@@ -19,6 +19,8 @@ import pytest
 
 from feedwarehouse.cli import main
 from feedwarehouse.config import data_paths
+from feedwarehouse.orchestration.steps import MARTS_SUITES, RAW_SUITES, gx_dir
+from feedwarehouse.quality.gx_checkpoint import data_docs_index
 from feedwarehouse.quality.quality_notes import published_through
 from feedwarehouse_dev.sample import SampleSet, generate_sample
 
@@ -86,6 +88,12 @@ def test_backfill_publishes_every_date_once(
     posts = query(paths.published, "select guid from marts.posts")
     assert sorted(guid for (guid,) in posts) == sorted(archived_guids(sample, days))
     assert published_through(paths.published) == END
+    # Data Docs, built once at the end of the raw steps: a page per raw suite and date
+    index = data_docs_index(gx_dir(paths))
+    pages = sorted(
+        p.parent.parent.parent.name for p in index.parent.glob("validations/*/*/*/*.html")
+    )
+    assert pages == sorted([*RAW_SUITES * 3, *MARTS_SUITES[:-1]])
 
 
 def test_a_date_without_data_is_named_and_the_others_publish(

@@ -23,7 +23,8 @@ from typing import Any
 from feedwarehouse.config import EXPECTATIONS_DIR, Feed, Paths
 from feedwarehouse.errors import DAY_FAILED, NothingDelivered, ValidationFailed
 from feedwarehouse.extract.fetch_policy import FetchPolicy
-from feedwarehouse.orchestration import daily
+from feedwarehouse.orchestration import daily, steps
+from feedwarehouse.quality.gx_checkpoint import data_docs_once
 from feedwarehouse.quality.reports import mart_row_counts
 from feedwarehouse.warehouse import writer_lock
 
@@ -108,9 +109,10 @@ def run_backfill(
     feed_ids = [feed.id for feed in feeds]
     holder = f"feedwarehouse backfill --start {start} --end {end}"
     with writer_lock(paths, timeout=lock_timeout, holder=holder):
-        for logical_date in dates:
-            day = daily.DayRun(logical_date, paths, today, False, suites_dir, policy)
-            summary.dates.append(_raw_steps(day, feeds, feed_ids))
+        with data_docs_once(steps.gx_dir(paths)):  # one Data Docs build, not one per suite
+            for logical_date in dates:
+                day = daily.DayRun(logical_date, paths, today, False, suites_dir, policy)
+                summary.dates.append(_raw_steps(day, feeds, feed_ids))
         if any(status.unvalidated for status in summary.dates) or not any(
             status.loaded for status in summary.dates
         ):
