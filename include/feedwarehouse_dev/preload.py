@@ -11,9 +11,7 @@ in every airflow process at start; only the scheduler imports anything).
 from __future__ import annotations
 
 import logging
-import sys
-
-log = logging.getLogger(__name__)
+import os
 
 LOCAL_SETTINGS = '''\
 """Written by feedwarehouse_dev.local_airflow: the scheduler pre-imports the tasks' modules."""
@@ -27,14 +25,16 @@ preload(sys.argv)
 
 
 def preload(argv: list[str]) -> bool:
-    """In `airflow scheduler` only: import GX (quietly), dbt's runner and the package's steps."""
+    """In `airflow scheduler` only: import GX (quietly, as gx_checkpoint.quiet_gx does), pandas
+    and dbt's runner. Not the package's own modules: a logger made here, before Airflow sets up
+    a task's logging, wrote that task's lines into scheduler.log as well."""
     if argv[1:2] != ["scheduler"]:
         return False
+    os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
+    for name in ("great_expectations", "great_expectations._docs_decorators"):
+        logging.getLogger(name).setLevel(logging.WARNING)
+    import great_expectations  # noqa: F401
+    import pandas  # noqa: F401
     from dbt.cli.main import dbtRunner  # noqa: F401
 
-    from feedwarehouse.orchestration import daily, steps  # noqa: F401
-    from feedwarehouse.quality.gx_checkpoint import quiet_gx
-
-    quiet_gx()
-    log.info("preloaded for task processes: %d modules", len(sys.modules))
     return True
