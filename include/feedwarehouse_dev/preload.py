@@ -26,8 +26,7 @@ preload(sys.argv)
 
 def preload(argv: list[str]) -> bool:
     """In `airflow scheduler` only: import GX (quietly, as gx_checkpoint.quiet_gx does), pandas
-    and dbt's runner. Not the package's own modules: a logger made here, before Airflow sets up
-    a task's logging, wrote that task's lines into scheduler.log as well."""
+    and dbt's runner: the heavy third-party imports (the package's own are quick)."""
     if argv[1:2] != ["scheduler"]:
         return False
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
