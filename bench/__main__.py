@@ -25,6 +25,7 @@ FULL = {
     3: {"sizes": [10_000, 100_000, 1_000_000], "runs": 3, "slow_s": 600.0},
     4: {"feeds": 50, "items": 10, "runs": 3},
     5: {"sizes": [200, 1000], "items": 10},
+    6: {"airflow_days": 30, "cli_days": 365},
 }
 QUICK = {
     1: {"feeds": 3, "items": 40, "runs": 1},
@@ -32,6 +33,7 @@ QUICK = {
     3: {"sizes": [1_000, 5_000], "runs": 1, "slow_s": 600.0},
     4: {"feeds": 3, "items": 5, "runs": 1},
     5: {"sizes": [20], "items": 5},
+    6: {"airflow_days": 4, "cli_days": 6},
 }
 
 
@@ -45,8 +47,10 @@ def _section(number: int) -> Callable[..., Section]:
         from bench import growth as module
     elif number == 4:
         from bench import orchestration as module
-    else:
+    elif number == 5:
         from bench import airflow_scale as module
+    else:
+        from bench import backfill as module
     return module.measure
 
 

@@ -29,7 +29,7 @@ import httpx
 
 from bench.common import VENV_BIN, Figure, Section, quiet_env, run_child
 from feedwarehouse.config import DATA_DIR_ENV, FEEDS_ENV, Paths
-from feedwarehouse.orchestration.steps import mart_row_counts
+from feedwarehouse.quality.reports import mart_row_counts
 from feedwarehouse_dev import local_airflow
 from feedwarehouse_dev.sample import generate_sample
 

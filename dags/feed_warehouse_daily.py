@@ -21,6 +21,7 @@ from feedwarehouse.settings import settings
 
 PUBLISHED_WAREHOUSE = Asset(name=PUBLISHED_ASSET_NAME, uri=PUBLISHED_ASSET_URI)
 SCHEDULE = settings().schedule
+MAX_ACTIVE_RUNS = 8
 
 DOC_MD = """
 ### Feed warehouse, daily
@@ -48,10 +49,12 @@ once; transient ones (timeouts, 5xx, OS errors) are retried (`failure_kinds.py`)
    marks the `published_warehouse` Asset and returns the run report as XCom.
 
 Writer tasks share the `feedwarehouse_writer` pool (one slot): DuckDB has one writer. On Celery
-they go to the `writer` queue (one writer worker), extract and refetch to `default`. Scheduled
-runs never overlap (`max_active_runs=1`); backfill runs may, and the pool still serializes
-writes. Code: `include/feedwarehouse/orchestration/daily.py` (the steps, in order; `feedwarehouse
-run` runs the same ones) and `extract/batches.py`.
+they go to the `writer` queue (one writer worker), extract and refetch to `default`. Up to 8 runs
+may be active (the Backfill form's *Max active runs*): extracts run in parallel, writes queue.
+In a backfill, a run whose later run will still build skips transform, validate_marts and
+publish (pink), its transform log naming that run; the last run always builds, validates and
+publishes. Code: `include/feedwarehouse/orchestration/daily.py` (the steps, in order;
+`feedwarehouse run` runs the same ones), `coalesce.py` and `extract/batches.py`.
 """
 
 
@@ -88,7 +91,11 @@ writer = {"pool": WRITER_POOL, "queue": WRITER_QUEUE, "execution_timeout": timed
     schedule=SCHEDULE,
     start_date=pendulum.datetime(2026, 1, 1, tz="UTC"),
     catchup=False,
-    max_active_runs=1,  # one writer: runs of different dates queue instead of interleaving
+    # scheduled runs never overlap in practice (catchup off, a run is far shorter than a day); a
+    # backfill may run up to this many at once (the UI's form allows no more): extracts run in
+    # parallel, the one-slot writer pool serialises writes, and coalesce.py skips the builds a
+    # later run of the backfill redoes
+    max_active_runs=MAX_ACTIVE_RUNS,
     default_args=default_args(),
     dagrun_timeout=timedelta(hours=3),
     doc_md=DOC_MD,
@@ -181,13 +188,26 @@ def feed_warehouse_daily() -> None:
         return daily.validate_raw(_day())
 
     @task(**writer)
-    @classified
     def transform() -> None:
         """dbt build: staging, intermediate, marts, snapshots and their tests (all of raw again
-        when the run's `full_refresh` param is set)."""
-        from feedwarehouse.orchestration import daily
+        when the run's `full_refresh` param is set). In a backfill, skipped (with validate_marts
+        and publish) when a later run of it will build and publish this date (coalesce.py)."""
+        from airflow.sdk import get_current_context
+        from airflow.sdk.exceptions import AirflowSkipException
 
-        daily.transform(_day())
+        from feedwarehouse.orchestration import coalesce, daily
+
+        @classified
+        def build() -> str | None:
+            day = _day()
+            publisher = None if day.full_refresh else coalesce.publishing_run(get_current_context())
+            if publisher is None:
+                daily.transform(_day())
+            return publisher
+
+        publisher = build()
+        if publisher is not None:  # a skip is not a failure: raised outside `classified`
+            raise AirflowSkipException(coalesce.skip_message(_day().logical_date, publisher))
 
     @task(**writer)
     @classified

@@ -59,6 +59,23 @@ def _parser() -> argparse.ArgumentParser:
     )
     run.set_defaults(handler=_run)
 
+    backfill = commands.add_parser(
+        "backfill",
+        help="fetch, load and validate each date from --start to --end, then transform, "
+        "validate and publish them once",
+    )
+    backfill.add_argument("--feeds", type=Path, help="feeds file (default: $FEEDWAREHOUSE_FEEDS)")
+    backfill.add_argument("--start", type=_iso_date, required=True, help="first date, YYYY-MM-DD")
+    backfill.add_argument("--end", type=_iso_date, required=True, help="last date, YYYY-MM-DD")
+    backfill.add_argument(
+        "--data-dir", type=Path, help="default: $FEEDWAREHOUSE_DATA_DIR or ./data"
+    )
+    backfill.add_argument(
+        "--today", type=_iso_date, default=datetime.now(UTC).date(), help="as for run"
+    )
+    backfill.add_argument("--wait", type=float, default=0, metavar="SECONDS", help="as for run")
+    backfill.set_defaults(handler=_backfill)
+
     sample = commands.add_parser("sample", help="write synthetic WordPress feeds + feeds.yml")
     sample.add_argument("--out", type=Path, required=True, help="output directory")
     sample.add_argument("--feeds", type=int, default=2, help="number of feeds (default 2)")
@@ -158,6 +175,25 @@ def _run(args: argparse.Namespace) -> int:
         print(f"warning: feed {feed_id} for {args.date}: {warning}", file=sys.stderr)
     print(closing_report(paths, args.date, summary.mart_rows))
     return 0 if summary.ok else 1
+
+
+def _backfill(args: argparse.Namespace) -> int:
+    from feedwarehouse.errors import WriterBusy
+    from feedwarehouse.orchestration.backfill import report, run_backfill
+
+    paths = data_paths(args.data_dir)
+    feeds = load_feeds(feeds_file(args.feeds))
+    try:
+        summary = run_backfill(
+            feeds, args.start, args.end, paths, today=args.today, lock_timeout=args.wait
+        )
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except WriterBusy as exc:
+        print(f"error: {args.start} to {args.end} not run: {exc}", file=sys.stderr)
+        return EXIT_BUSY
+    return report(summary, paths)
 
 
 def _sample(args: argparse.Namespace) -> int:

@@ -27,6 +27,7 @@ from feedwarehouse.orchestration.airflow_tasks import WRITER_POOL
 from feedwarehouse_dev.local_postgres import HOST, LocalPostgres, LocalPostgresError
 from feedwarehouse_dev.local_processes import alive, spawn, stop_group
 from feedwarehouse_dev.local_secrets import restrict_generated_secrets, stack_secrets, write_private
+from feedwarehouse_dev.preload import LOCAL_SETTINGS
 
 DAG_ID = "feed_warehouse_daily"
 ADMIN = "admin"
@@ -87,6 +88,8 @@ def start(stack: Stack) -> str:
     stack.postgres.start(secret["postgres_password"])
     env = airflow_env(stack, secret)
     _write_env_file(stack.home / "airflow.env", env)
+    (stack.home / "config").mkdir(exist_ok=True)  # the scheduler pre-imports the tasks' modules
+    (stack.home / "config" / "airflow_local_settings.py").write_text(LOCAL_SETTINGS)
     if len(running) < len(COMPONENTS):
         _airflow(["db", "migrate"], env, stack.log_file("migrate"))
         _airflow(["pools", "set", WRITER_POOL, "1", "DuckDB has one writer"], env, None)

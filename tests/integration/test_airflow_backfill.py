@@ -23,7 +23,8 @@ Setup, all under pytest's tmp_path and on 127.0.0.1 only:
   and the exports/watchdog DAGs run too. Backfill runs are created by the CLI, not the timetable.
 
 Checked: three backfill runs, every task successful on its first try (refetch skipped: no feed
-failed), no other run; raw.fetches
+failed) but for the builds a later run redoes (transform, validate_marts and publish skipped
+together, never in the last run: orchestration/coalesce.py), no other run; raw.fetches
 holds one archive fetch per (feed, date) from that date's snapshot; every table of schema marts in
 the two published BI files is equal row for row, and marts.posts holds exactly the distinct guids
 of the snapshots.
@@ -58,6 +59,7 @@ TASKS = (  # (task_id, map index) of one run: extract is mapped over one batch o
     ("extract", 0), ("failed_feeds", -1), ("feeds", -1), ("load_raw", -1), ("publish", -1),
     ("transform", -1), ("validate_marts", -1), ("validate_raw", -1),
 )  # fmt: skip
+BUILD = ("transform", "validate_marts", "publish")
 # no feed failed: refetch, mapped over the failed feeds, had nothing to map and was skipped
 NO_REFETCH = ("refetch", -1, None, "skipped", 0)
 PARSE_DEADLINE_S = 300
@@ -375,9 +377,25 @@ def test_backfill_by_the_scheduler_publishes_the_marts_of_on_time_runs(
         "t.state, t.try_number from task_instance t join dag_run r using (dag_id, run_id)",
     )
     batch = f"{feed_ids[0]} … {feed_ids[1]} (2 feeds)"
+    # an earlier run whose build a later run redoes skips it (coalesce.py): its transform,
+    # validate_marts and publish are all skipped or all successful; the last run always builds
+    built = {
+        day: next(t[4] for t in tasks if t[0] == day.isoformat() and t[1] == "transform")
+        for day in DATES
+    }
+    assert built[DATES[-1]] == "success"
+    assert set(built.values()) <= {"success", "skipped"}
     assert sorted(tasks) == sorted(
         [
-            (day.isoformat(), task, index, batch if index >= 0 else None, "success", 1)
+            (
+                day.isoformat(),
+                task,
+                index,
+                batch if index >= 0 else None,
+                built[day] if task in BUILD else "success",
+                # a skipped transform ran (and said why); the two after it never started
+                0 if task in BUILD[1:] and built[day] == "skipped" else 1,
+            )
             for day in DATES
             for task, index in TASKS
         ]

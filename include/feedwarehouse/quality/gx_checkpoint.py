@@ -7,11 +7,15 @@ from __future__ import annotations
 
 import logging
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 DATASOURCE = "feedwarehouse"
+# gx_dir -> the validation results whose Data Docs pages wait for data_docs_once's end
+_DEFERRED: dict[str, list[Any]] = {}
 
 
 def run_checkpoint(
@@ -73,8 +77,26 @@ def run_checkpoint(
             success_percent=100 * passed / len(everything) if everything else None,
         )
         context.validation_results_store.set(identifier, suite_result)
-        context.build_data_docs(resource_identifiers=[identifier])
+        if str(gx_dir) in _DEFERRED:
+            _DEFERRED[str(gx_dir)].append(identifier)
+        else:
+            context.build_data_docs(resource_identifiers=[identifier])
     return checked
+
+
+@contextmanager
+def data_docs_once(gx_dir: Path) -> Iterator[None]:
+    """Within it, results are stored as they come but their Data Docs pages are built once,
+    at the end: each build also rewrites the site's index of every stored result, so a
+    backfill of N dates paid it 3 N times, growing with N."""
+    key = str(gx_dir)
+    _DEFERRED[key] = []
+    try:
+        yield
+    finally:
+        identifiers = _DEFERRED.pop(key)
+        if identifiers:
+            _context(key).build_data_docs(resource_identifiers=identifiers)
 
 
 def data_docs_index(gx_dir: Path) -> Path:

@@ -1,0 +1,119 @@
+"""Backfill runs of the daily DAG: whose build and publish a later run of the backfill redoes.
+
+The marts' incremental rule rebuilds every fetch loaded since the last build, so when a later
+run of the same backfill is still to transform, this run's transform, validate_marts and publish
+would only be repeated by it: they are skipped, the transform's log naming the run that will
+publish this date. Every run keeps its own extract, load_raw and validate_raw (its date's status
+and raw gate); nothing is skipped before the date's raw rows passed their gate (transform runs
+only after validate_raw succeeded), so what the later run builds and publishes is validated.
+
+Never coalesced: a run that is not a backfill run (the scheduled daily run, a manual trigger),
+and the last run of a backfill (no later run is left to transform). A later run counts only while
+it is active (queued or running), its transform has not started and neither its load_raw nor its
+validate_raw failed; of those, the latest (the backfill's last run, in the usual forward order)
+is named. Cheap to import: the dag-processor never imports it, the transform task does.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+log = logging.getLogger(__name__)
+
+BACKFILL = "backfill"  # DagRunType.BACKFILL_JOB; its run ids are "backfill__<run_after>"
+WATCHED_TASKS = ("load_raw", "validate_raw", "transform")
+NOT_STARTED = frozenset({None, "none", "scheduled"})
+FAILED = frozenset({"failed", "upstream_failed", "skipped", "removed"})
+ACTIVE_RUN = frozenset({"queued", "running"})
+
+
+@dataclass(frozen=True)
+class RunRow:
+    """One DagRun as the decision sees it: its id, type, run_after and watched task states."""
+
+    run_id: str
+    run_type: str
+    run_after: datetime
+    tasks: Mapping[str, str | None]
+
+
+def backfill_row(run_id: str, tasks: Mapping[str, str | None]) -> RunRow | None:
+    """A row for a backfill run id ("backfill__<run_after ISO>"), None for any other run."""
+    prefix = f"{BACKFILL}__"
+    if not run_id.startswith(prefix):
+        return None
+    try:
+        run_after = datetime.fromisoformat(run_id[len(prefix) :])
+    except ValueError:
+        return None
+    return RunRow(run_id, BACKFILL, run_after, tasks)
+
+
+def candidates(this: RunRow, rows: Iterable[RunRow]) -> list[str]:
+    """Later runs of the backfill that will still transform, latest first (see the module)."""
+    if this.run_type != BACKFILL:
+        return []
+    later = [
+        row
+        for row in rows
+        if row.run_type == BACKFILL
+        and row.run_id != this.run_id
+        and row.run_after > this.run_after
+        and "transform" in row.tasks
+        and row.tasks["transform"] in NOT_STARTED
+        and not any(row.tasks.get(task) in FAILED for task in ("load_raw", "validate_raw"))
+    ]
+    return [row.run_id for row in sorted(later, key=lambda row: row.run_after, reverse=True)]
+
+
+def coalesce_into(
+    this: RunRow, rows: Iterable[RunRow], run_state: Callable[[str], str]
+) -> str | None:
+    """The run that will build and publish this run's date, or None: this run builds it."""
+    for run_id in candidates(this, rows):
+        if state_name(run_state(run_id)) in ACTIVE_RUN:
+            return run_id
+    return None
+
+
+def state_name(state: Any) -> str | None:
+    """A state as its plain value: the Task SDK hands out (str, Enum) members, whose str() is
+    "DagRunState.RUNNING", not "running"."""
+    return None if state is None else str(getattr(state, "value", state))
+
+
+def publishing_run(context: Mapping[str, Any]) -> str | None:
+    """coalesce_into for the running transform task, from the Task SDK's view of the runs."""
+    ti, dag_run = context["ti"], context["dag_run"]
+    run_type = str(getattr(dag_run.run_type, "value", dag_run.run_type))
+    if run_type != BACKFILL:
+        return None  # asked nothing: a daily run always builds
+    states = ti.get_task_states(dag_id=ti.dag_id, task_ids=list(WATCHED_TASKS))
+    this = RunRow(dag_run.run_id, run_type, dag_run.run_after, states.get(dag_run.run_id, {}))
+    plain = {
+        run_id: {task: state_name(state) for task, state in tasks.items()}
+        for run_id, tasks in states.items()
+    }
+    rows = [row for run_id, tasks in plain.items() if (row := backfill_row(run_id, tasks))]
+    later = [row.run_id for row in rows if row.run_after > this.run_after]
+    publisher = coalesce_into(this, rows, lambda run_id: ti.get_dagrun_state(ti.dag_id, run_id))
+    log.info(
+        "backfill run %s: %d later run(s) of backfills (%s); builds here: %s",
+        this.run_id,
+        len(later),
+        ", ".join(f"{run_id} {plain[run_id]}" for run_id in later) or "none",
+        "no, " + publisher + " will" if publisher else "yes",
+    )
+    return publisher
+
+
+def skip_message(logical_date: Any, publisher: str) -> str:
+    return (
+        f"{logical_date}: raw loaded and validated; built, validated and published by the "
+        f"later run {publisher} of this backfill (the marts' incremental rule rebuilds every "
+        "date loaded since the last build): transform, validate_marts and publish skipped here"
+    )
