@@ -15,11 +15,19 @@ from feedwarehouse.load.raw import ensure_schema
 
 DAYS = [date(2024, 6, 1) + timedelta(days=n) for n in range(5)]
 COMPARED = (
-    "marts.posts", "marts.tags", "marts.post_tags", "marts.authors", "marts.feed_authors",
-    "marts.feeds", "marts.daily_posts", "marts.daily_tag_posts", "marts.daily_author_posts",
-    "quality.quarantined_entries", "intermediate.int_posts_latest",
+    "marts.posts",
+    "marts.tags",
+    "marts.post_tags",
+    "marts.authors",
+    "marts.feed_authors",
+    "marts.feeds",
+    "marts.daily_posts",
+    "marts.daily_tag_posts",
+    "marts.daily_author_posts",
+    "quality.quarantined_entries",
+    "intermediate.int_posts_latest",
     "intermediate.int_entries_flagged",
-)  # fmt: skip
+)
 
 
 def post(key: str, day: int, **fields: Any) -> dict[str, Any]:
