@@ -96,17 +96,21 @@ def main(argv: list[str] | None = None) -> int:
             record = {"name": f"{number}. (failed)", "figures": [], "details": {}, "notes": []}
             record["error"] = f"{type(exc).__name__}: {str(exc)[-1500:]}"
         record.update(
-            seconds=time.perf_counter() - start, options=options,
+            seconds=time.perf_counter() - start,
+            options=options,
             # other processes on the machine skew timings: keep the evidence with them
             load_avg_1min={"before": load_before, "after": os.getloadavg()[0]},
-            machine=machine_label(machine), date=datetime.now(UTC).date().isoformat(),
-        )  # fmt: skip
+            machine=machine_label(machine),
+            date=datetime.now(UTC).date().isoformat(),
+        )
         sections.append(record)
         print(f"[bench] section {number} done in {record['seconds']:.0f} s", flush=True)
         for figure in record["figures"]:
-            print(f"  {figure['figure']}: ours {figure['ours']:.4g} {figure['unit']}, "
-                  f"ratio {figure['ratio'] or 0:.2f} ({figure['ratio_meaning']}), "
-                  f"target {figure['target'] or '-'} met {figure['met']}")  # fmt: skip
+            print(
+                f"  {figure['figure']}: ours {figure['ours']:.4g} {figure['unit']}, "
+                f"ratio {figure['ratio'] or 0:.2f} ({figure['ratio_meaning']}), "
+                f"target {figure['target'] or '-'} met {figure['met']}"
+            )
     results = {
         "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "command": "python -m bench " + " ".join(sys.argv[1:] if argv is None else argv),

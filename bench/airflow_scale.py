@@ -42,15 +42,20 @@ RUN_DEADLINE_S = 3600
 def measure(work: Path, *, sizes: list[int], items: int) -> Section:
     section = Section("5. Airflow at scale")
     day = datetime.now(UTC).date() - timedelta(days=1)  # the live run, as scheduled
-    samples = {n: generate_sample(work / f"sample-{n}", feeds=n, items=items, end_date=day)
-               for n in sizes}  # fmt: skip
+    samples = {
+        n: generate_sample(work / f"sample-{n}", feeds=n, items=items, end_date=day) for n in sizes
+    }
     cli_s: dict[int, list[float]] = {n: [] for n in sizes}
     cli_rows = {n: _run_cli(work, samples[n].feeds_file, day, cli_s[n]) for n in sizes}
 
     stack = local_airflow.Stack(
-        work / "airflow", work / "airflow-data", samples[sizes[0]].feeds_file, _free_port(),
-        _free_port(), settings=(("AIRFLOW__SCHEDULER__USE_JOB_SCHEDULE", "False"),),
-    )  # fmt: skip
+        work / "airflow",
+        work / "airflow-data",
+        samples[sizes[0]].feeds_file,
+        _free_port(),
+        _free_port(),
+        settings=(("AIRFLOW__SCHEDULER__USE_JOB_SCHEDULE", "False"),),
+    )
     started = time.perf_counter()
     local_airflow.start(stack)
     start_s = time.perf_counter() - started
@@ -86,12 +91,16 @@ def measure(work: Path, *, sizes: list[int], items: int) -> Section:
                    f"processes ({tasks.get('extract', {}).get('count', 0)} extract batches); "
                    f"trigger to start {runs[n]['queued_to_start_s']:.0f} s; cli: mean of "
                    f"{' and '.join(f'{t:.0f}' for t in cli_s[n])} s, before and after", 1)
-        )  # fmt: skip
+        )  # fmt: skip  # Figure's fields grouped
     section.details = {
-        "sizes": sizes, "items_per_feed": items, "logical_date": day.isoformat(),
-        "cli_s": cli_s, "airflow_runs": runs, "stack_start_s": round(start_s, 1),
+        "sizes": sizes,
+        "items_per_feed": items,
+        "logical_date": day.isoformat(),
+        "cli_s": cli_s,
+        "airflow_runs": runs,
+        "stack_start_s": round(start_s, 1),
         "parallelism": 4,
-    }  # fmt: skip
+    }
     section.notes.append(
         "Airflow time: the DAG run's queued_at (set by the REST trigger) to its end_date; the "
         f"stack itself started in {start_s:.0f} s, untimed. Per task: count and summed seconds "
@@ -105,7 +114,7 @@ def _run_cli(work: Path, feeds_file: Path, day: date, seconds: list[float]) -> d
     paths = Paths(work / f"cli-{feeds_file.parent.name}")
     shutil.rmtree(paths.data_dir, ignore_errors=True)
     args = [str(VENV_BIN / "feedwarehouse"), "run", "--feeds", str(feeds_file),
-            "--date", day.isoformat()]  # fmt: skip
+            "--date", day.isoformat()]  # fmt: skip  # argv: flags by values
     env = quiet_env(**{DATA_DIR_ENV: str(paths.data_dir)})
     log = work / "logs" / f"cli-{feeds_file.parent.name}-{len(seconds)}.log"
     seconds.append(run_child(args, env=env, log=log, timeout=CLI_TIMEOUT_S))

@@ -48,8 +48,9 @@ def measure(work: Path, *, airflow_days: int, cli_days: int) -> Section:
         # weekly posts: enough that the earliest date's archive lists some (an archive without
         # a post is a collapse that fails the raw gate, and then nothing is published)
         items = cli_days // 7 + 8
-        sample = generate_sample(work / "sample-cli", items=items, end_date=yesterday,
-                                 archive_days=cli_days + 1)  # fmt: skip
+        sample = generate_sample(
+            work / "sample-cli", items=items, end_date=yesterday, archive_days=cli_days + 1
+        )
         figure, details["cli"] = _cli(work, sample.feeds_file, yesterday, cli_days)
         details["cli"]["items_per_feed"] = items
         section.figures.append(figure)
@@ -68,9 +69,13 @@ def measure(work: Path, *, airflow_days: int, cli_days: int) -> Section:
 
 def _airflow(work: Path, feeds: Path, yesterday: date, days: int) -> tuple[Figure, dict]:
     stack = local_airflow.Stack(
-        work / "airflow", work / "airflow-data", feeds, _free_port(), _free_port(),
+        work / "airflow",
+        work / "airflow-data",
+        feeds,
+        _free_port(),
+        _free_port(),
         settings=(("AIRFLOW__SCHEDULER__USE_JOB_SCHEDULE", "False"),),
-    )  # fmt: skip
+    )
     local_airflow.start(stack)
     try:
         with _api(stack) as api:
@@ -88,24 +93,37 @@ def _airflow(work: Path, feeds: Path, yesterday: date, days: int) -> tuple[Figur
     _check_posts(Paths(work / "backfill-data"), feeds, first, days)
     ratio = backfill["created_to_end_s"] / daily["queued_to_end_s"]
     figure = Figure(
-        "6. Backfill throughput", f"{days}-day backfill, UI-equivalent (REST backfills API)",
-        "s", backfill["created_to_end_s"], None, daily["queued_to_end_s"], ratio,
-        "backfill ÷ one daily run", f"≤ {TARGET_RATIO:g}×", ratio <= TARGET_RATIO,
+        "6. Backfill throughput",
+        f"{days}-day backfill, UI-equivalent (REST backfills API)",
+        "s",
+        backfill["created_to_end_s"],
+        None,
+        daily["queued_to_end_s"],
+        ratio,
+        "backfill ÷ one daily run",
+        f"≤ {TARGET_RATIO:g}×",
+        ratio <= TARGET_RATIO,
         f"{days} runs, max_active_runs {backfill['max_active_runs']}, "
         f"{backfill['transforms_run']} transform(s) run, {backfill['transforms_skipped']} "
         f"skipped (coalesced); one daily run {daily['queued_to_end_s']:.0f} s on the same "
-        f"stack; {backfill['created_to_end_s'] / days:.1f} s per date", 1,
-    )  # fmt: skip
+        f"stack; {backfill['created_to_end_s'] / days:.1f} s per date",
+        1,
+    )
     return figure, {"daily": daily, "backfill": backfill}
 
 
 def _backfill(api: httpx.Client, first: date, last: date, max_active_runs: int) -> dict[str, Any]:
     """POST /api/v2/backfills as the UI's form does; wait for every run; its timings."""
     body = {
-        "dag_id": DAG_ID, "from_date": f"{first}T00:00:00Z", "to_date": f"{last}T00:00:00Z",
-        "run_backwards": False, "dag_run_conf": {}, "reprocess_behavior": "none",
-        "max_active_runs": max_active_runs, "run_on_latest_version": True,
-    }  # fmt: skip
+        "dag_id": DAG_ID,
+        "from_date": f"{first}T00:00:00Z",
+        "to_date": f"{last}T00:00:00Z",
+        "run_backwards": False,
+        "dag_run_conf": {},
+        "reprocess_behavior": "none",
+        "max_active_runs": max_active_runs,
+        "run_on_latest_version": True,
+    }
     created = api.post("/api/v2/backfills", json=body)
     created.raise_for_status()
     backfill = created.json()
@@ -135,9 +153,10 @@ def _backfill(api: httpx.Client, first: date, last: date, max_active_runs: int) 
         mine = [ti for ti in instances if ti["dag_run_id"] in ids]
         ran = [ti["duration"] or 0.0 for ti in mine if ti["state"] == "success"]
         tasks[task_id] = {
-            "success": len(ran), "skipped": sum(ti["state"] == "skipped" for ti in mine),
+            "success": len(ran),
+            "skipped": sum(ti["state"] == "skipped" for ti in mine),
             "mean_s": round(sum(ran) / len(ran), 1) if ran else None,
-        }  # fmt: skip
+        }
     states = tasks["transform"]
     end = max(_at(run["end_date"]) for run in runs)
     return {
@@ -156,24 +175,55 @@ def _cli(work: Path, feeds: Path, yesterday: date, days: int) -> tuple[Figure, d
     env = quiet_env()
     fw = str(VENV_BIN / "feedwarehouse")
     daily_s = run_child(
-        [fw, "run", "--feeds", str(feeds), "--date", str(yesterday),
-         "--data-dir", str(daily_paths.data_dir)],
-        env=env, log=work / "logs" / "cli-daily.log", timeout=CLI_TIMEOUT_S,
-    )  # fmt: skip
+        [
+            fw,
+            "run",
+            "--feeds",
+            str(feeds),
+            "--date",
+            str(yesterday),
+            "--data-dir",
+            str(daily_paths.data_dir),
+        ],
+        env=env,
+        log=work / "logs" / "cli-daily.log",
+        timeout=CLI_TIMEOUT_S,
+    )
     first, last = yesterday - timedelta(days=days), yesterday - timedelta(days=1)
     backfill_s = run_child(
-        [fw, "backfill", "--feeds", str(feeds), "--start", str(first), "--end", str(last),
-         "--data-dir", str(backfill_paths.data_dir)],
-        env=env, log=work / "logs" / "cli-backfill.log", timeout=CLI_TIMEOUT_S,
-    )  # fmt: skip
+        [
+            fw,
+            "backfill",
+            "--feeds",
+            str(feeds),
+            "--start",
+            str(first),
+            "--end",
+            str(last),
+            "--data-dir",
+            str(backfill_paths.data_dir),
+        ],
+        env=env,
+        log=work / "logs" / "cli-backfill.log",
+        timeout=CLI_TIMEOUT_S,
+    )
     _check_posts(backfill_paths, feeds, first, days)
     ratio = backfill_s / daily_s
     figure = Figure(
-        "6. Backfill throughput", f"{days}-day backfill, feedwarehouse backfill (CLI)", "s",
-        backfill_s, None, daily_s, ratio, "backfill ÷ one daily run", "", None,
+        "6. Backfill throughput",
+        f"{days}-day backfill, feedwarehouse backfill (CLI)",
+        "s",
+        backfill_s,
+        None,
+        daily_s,
+        ratio,
+        "backfill ÷ one daily run",
+        "",
+        None,
         f"{days} dates in one process (one transform, marts gate, publish); one "
-        f"`feedwarehouse run` {daily_s:.0f} s; {backfill_s / days:.2f} s per date", 1,
-    )  # fmt: skip
+        f"`feedwarehouse run` {daily_s:.0f} s; {backfill_s / days:.2f} s per date",
+        1,
+    )
     for paths in (daily_paths, backfill_paths):
         shutil.rmtree(paths.data_dir, ignore_errors=True)
     return figure, {"daily_s": round(daily_s, 1), "backfill_s": round(backfill_s, 1)}

@@ -42,7 +42,7 @@ class LatencyServer:
             [sys.executable, "-m", "bench.latency_server", "--root", str(root),
              "--hosts", str(hosts), "--latency", str(latency)],
             cwd=REPO_ROOT, env=quiet_env(), stdout=subprocess.PIPE, text=True,
-        )  # fmt: skip
+        )  # fmt: skip  # argv: flags by values
         assert self.process.stdout is not None
         ready = json.loads(self.process.stdout.readline() or "{}")
         if "port" not in ready:
@@ -161,7 +161,7 @@ def measure(work: Path, *, feeds: int, hosts: int, latency: float, runs: int) ->
                    f"{feeds} feeds, second run (304s), {policy_name}", "s", second, None, ideal,
                    second / ideal, "ours ÷ ideal", "< 5 s", second < 5,
                    f"{feeds / second:.0f} req/s; statuses {last['second']['statuses']}", runs),
-        ]  # fmt: skip
+        ]  # fmt: skip  # Figure's fields grouped
     return section
 
 

@@ -149,14 +149,19 @@ def measure(work: Path, *, sizes: list[int], runs: int, slow_s: float) -> Sectio
     """Daily runs on each history size (median of `runs`), then a full refresh at the top size."""
     section = Section("3. Growth")
     daily_feeds = [
-        generate_sample(work / f"day-{r}", feeds=FEEDS, items=ITEMS_PER_DAILY_FEED,
-                        end_date=FIRST_DAY + timedelta(days=r)).feeds_file
+        generate_sample(
+            work / f"day-{r}",
+            feeds=FEEDS,
+            items=ITEMS_PER_DAILY_FEED,
+            end_date=FIRST_DAY + timedelta(days=r),
+        ).feeds_file
         for r in range(runs + 1)
-    ]  # fmt: skip
+    ]
     measured: dict[int, dict[str, Any]] = {}
     for size in sizes:
-        measured[size] = measure_size(work, size, runs, slow_s, daily_feeds, section,
-                                      full=size == sizes[-1])  # fmt: skip
+        measured[size] = measure_size(
+            work, size, runs, slow_s, daily_feeds, section, full=size == sizes[-1]
+        )
         if measured[size]["daily_s"] > slow_s and size != sizes[-1]:
             skipped = [s for s in sizes if s > size]
             section.notes.append(f"sizes {skipped} skipped: the {size:,} daily run was too slow")
@@ -179,7 +184,7 @@ def measure(work: Path, *, sizes: list[int], runs: int, slow_s: float) -> Sectio
                    (ratio <= 2) if target else None,
                    f"peak RSS {m['daily_peak_rss_mb']:.0f} MB; median steps (s): {steps}",
                    len(m["daily"]))
-        )  # fmt: skip
+        )  # fmt: skip  # Figure's fields grouped
     section.notes.append(step_growth_note(measured))
     top = measured[max(measured)]
     rss_ratio = top["daily_peak_rss_mb"] / base["daily_peak_rss_mb"]
@@ -190,7 +195,7 @@ def measure(work: Path, *, sizes: list[int], runs: int, slow_s: float) -> Sectio
                f"ours ÷ {base_size:,}-post run", f"≤ {RSS_LIMIT_MB:,} MB" if rss_target else "",
                (top["daily_peak_rss_mb"] <= RSS_LIMIT_MB) if rss_target else None,
                f"DuckDB memory_limit {duckdb_config()['memory_limit']}", len(top["daily"]))
-    )  # fmt: skip
+    )  # fmt: skip  # Figure's fields grouped
     if memory is not None:
         section.figures.append(memory_figure(section.name, memory, max(measured), top))
     if "full" in top:
@@ -201,7 +206,7 @@ def measure(work: Path, *, sizes: list[int], runs: int, slow_s: float) -> Sectio
                    "full ÷ daily run", "", None,
                    f"peak RSS {full['peak_rss_mb']:.0f} MB; steps (s): "
                    + ", ".join(f"{k} {v:.1f}" for k, v in full["steps"].items()), 1)
-        )  # fmt: skip
+        )  # fmt: skip  # Figure's fields grouped
     return section
 
 
@@ -221,9 +226,11 @@ def measure_size(
     history_s, history = timed(lambda: build_history(paths, size))
     # history built, validated and published: each daily run starts from a BI file
     bootstrap = worker(
-        "dbt", paths.data_dir, work / "logs" / f"{size}-bootstrap.log",
+        "dbt",
+        paths.data_dir,
+        work / "logs" / f"{size}-bootstrap.log",
         day=FIRST_DAY - timedelta(days=1),
-    )  # fmt: skip
+    )
     daily = []
     for r in range(runs):
         day = FIRST_DAY + timedelta(days=r)
@@ -236,7 +243,8 @@ def measure_size(
             )
             break
     result = {
-        "history": history, "history_insert_s": round(history_s, 2),
+        "history": history,
+        "history_insert_s": round(history_s, 2),
         "bootstrap_build_s": round(bootstrap["seconds"], 2),
         "bootstrap_peak_rss_mb": round(bootstrap["peak_rss_mb"]),
         "daily": daily,
@@ -245,7 +253,7 @@ def measure_size(
         "warehouse_mb": round(paths.warehouse.stat().st_size / 1e6),
         # after the daily runs' publishes: a file updated in place must not keep growing
         "published_mb": round(paths.published.stat().st_size / 1e6),
-    }  # fmt: skip
+    }
     if full:
         log = work / "logs" / f"{size}-full.log"
         result["full"] = worker(
@@ -267,7 +275,7 @@ def memory_figure(
         f"≤ {RSS_LIMIT_MB:,} MB", memory["daily_peak_rss_mb"] <= RSS_LIMIT_MB,
         f"daily run {memory['daily_s']:.0f} s ({memory['daily_s'] / top['daily_s']:.2f}× the "
         f"{top_size:,}-post run); warehouse {memory['warehouse_mb']:,} MB; steps (s): {steps}", 1,
-    )  # fmt: skip
+    )  # fmt: skip  # Figure's fields grouped
 
 
 def _median_steps(runs: list[dict[str, Any]]) -> dict[str, float]:

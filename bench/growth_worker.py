@@ -91,9 +91,11 @@ def main() -> None:
             force_full_refresh()
         summary = daily.run_all(load_feeds(args.feeds), args.date, paths)
         result.update(
-            ok=summary.ok, failed=summary.failed, loaded=sum(summary.loaded.values()),
+            ok=summary.ok,
+            failed=summary.failed,
+            loaded=sum(summary.loaded.values()),
             mart_rows=summary.mart_rows,
-        )  # fmt: skip
+        )
     result["seconds"] = time.perf_counter() - start
     result["steps"] = {name: round(value, 3) for name, value in steps.items()}
     # Linux reports ru_maxrss in KiB; dbt, GX and DuckDB all run in this process

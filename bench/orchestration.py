@@ -35,8 +35,10 @@ def measure(work: Path, *, feeds: int, items: int, runs: int) -> Section:
     }
     migrate_s = run_child(
         [str(VENV_BIN / "airflow"), "db", "migrate"],
-        env=quiet_env(**airflow_env), log=work / "logs" / "migrate.log", timeout=TIMEOUT_S,
-    )  # fmt: skip
+        env=quiet_env(**airflow_env),
+        log=work / "logs" / "migrate.log",
+        timeout=TIMEOUT_S,
+    )
     cli_s: list[float] = []
     airflow_s: list[float] = []
     for r in range(runs):
@@ -45,7 +47,7 @@ def measure(work: Path, *, feeds: int, items: int, runs: int) -> Section:
                             "--feeds", str(sample.feeds_file), "--date", day.isoformat()]),
             ("airflow", airflow_s, [str(VENV_BIN / "airflow"), "dags", "test", DAG_ID,
                                     day.isoformat()]),
-        ):  # fmt: skip
+        ):  # fmt: skip  # argv: flags by values
             paths = Paths(work / f"{name}-{r}")
             shutil.rmtree(paths.data_dir, ignore_errors=True)
             env = quiet_env(**airflow_env, FEEDWAREHOUSE_DATA_DIR=str(paths.data_dir))
@@ -63,16 +65,20 @@ def measure(work: Path, *, feeds: int, items: int, runs: int) -> Section:
     cli, airflow = statistics.median(cli_s), statistics.median(airflow_s)
     share = (airflow - cli) / airflow
     section.details = {
-        "feeds": feeds, "items_per_feed": items, "logical_date": day.isoformat(),
-        "airflow_db_migrate_s": round(migrate_s, 1), "cli_s": cli_s, "airflow_s": airflow_s,
+        "feeds": feeds,
+        "items_per_feed": items,
+        "logical_date": day.isoformat(),
+        "airflow_db_migrate_s": round(migrate_s, 1),
+        "cli_s": cli_s,
+        "airflow_s": airflow_s,
         "airflow_share": round(share, 3),
-    }  # fmt: skip
+    }
     section.figures.append(
         Figure(section.name, f"daily run of {feeds} feeds: airflow dags test vs feedwarehouse run",
                "s", airflow, None, cli, airflow / cli, "airflow ÷ cli", "", None,
                f"Airflow's share of the wall time: {share:.0%} "
                f"(+{airflow - cli:.1f} s); db migrate {migrate_s:.0f} s untimed", runs)
-    )  # fmt: skip
+    )  # fmt: skip  # Figure's fields grouped
     return section
 
 

@@ -39,9 +39,11 @@ def dagbag():
 
 def test_dag_files_exist():
     assert [f.name for f in DAG_FILES] == [
-        "feed_warehouse_daily.py", "feed_warehouse_exports.py",
-        "feed_warehouse_lake_maintenance.py", "feed_warehouse_watchdog.py",
-    ]  # fmt: skip
+        "feed_warehouse_daily.py",
+        "feed_warehouse_exports.py",
+        "feed_warehouse_lake_maintenance.py",
+        "feed_warehouse_watchdog.py",
+    ]
 
 
 def test_no_import_errors(dagbag):
@@ -53,9 +55,16 @@ def test_no_import_errors(dagbag):
 def test_daily_dag_shape(dagbag):
     dag = dagbag.dags["feed_warehouse_daily"]
     assert [t.task_id for t in dag.tasks] == [
-        "feeds", "extract", "failed_feeds", "refetch", "load_raw", "validate_raw", "transform",
-        "validate_marts", "publish",
-    ]  # fmt: skip
+        "feeds",
+        "extract",
+        "failed_feeds",
+        "refetch",
+        "load_raw",
+        "validate_raw",
+        "transform",
+        "validate_marts",
+        "publish",
+    ]
     assert dag.catchup is False
     assert dag.max_active_runs == 8  # the Backfill form allows no more than this
     assert "publish" in (dag.doc_md or "")
@@ -128,8 +137,11 @@ def test_parse_does_no_work(dag_file, record_property):
     """Parsing a DAG file imports nothing heavy and opens no socket; its cost is recorded."""
     probe = subprocess.run(
         [sys.executable, "-c", PROBE, str(dag_file)],
-        capture_output=True, text=True, check=False, timeout=120,
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
     assert probe.returncode == 0, probe.stderr[-2000:]
     result = json.loads(probe.stdout.strip().splitlines()[-1])
     record_property("dag_parse_seconds", round(result["seconds"], 3))

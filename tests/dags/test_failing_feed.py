@@ -81,7 +81,7 @@ def test_one_red_extract_box_and_the_rest_publishes(
             ["connections", "add", conn_id, "--conn-type", "http", "--conn-login", "reader",
              "--conn-password", password],
             env,
-        )  # fmt: skip
+        )  # fmt: skip  # argv: flags by values
         assert added.returncode == 0, added.stderr[-2000:]
     yesterday = (date.today() - timedelta(days=1)).isoformat()  # a live run, as scheduled
     run = airflow(["dags", "test", "feed_warehouse_daily", yesterday], env)
@@ -126,8 +126,10 @@ def test_one_red_extract_box_and_the_rest_publishes(
     try:
         per_feed = conn.execute("select feed_id, count(*) from marts.posts group by 1 order by 1")
         assert per_feed.fetchall() == [
-            ("private-blog", 3), ("sample-blog-2", 4), ("webrtc-blog", 4)
-        ]  # fmt: skip
+            ("private-blog", 3),
+            ("sample-blog-2", 4),
+            ("webrtc-blog", 4),
+        ]
     finally:
         conn.close()
     warehouse = duckdb.connect(str(data / "warehouse.duckdb"), read_only=True)

@@ -80,13 +80,18 @@ TASKS = every_task()
 
 def test_every_dag_task_is_covered():
     assert TASKS == [
-        ("feed_warehouse_daily", "feeds"), ("feed_warehouse_daily", "extract"),
-        ("feed_warehouse_daily", "failed_feeds"), ("feed_warehouse_daily", "refetch"),
-        ("feed_warehouse_daily", "load_raw"), ("feed_warehouse_daily", "validate_raw"),
-        ("feed_warehouse_daily", "transform"), ("feed_warehouse_daily", "validate_marts"),
-        ("feed_warehouse_daily", "publish"), ("feed_warehouse_exports", "export"),
+        ("feed_warehouse_daily", "feeds"),
+        ("feed_warehouse_daily", "extract"),
+        ("feed_warehouse_daily", "failed_feeds"),
+        ("feed_warehouse_daily", "refetch"),
+        ("feed_warehouse_daily", "load_raw"),
+        ("feed_warehouse_daily", "validate_raw"),
+        ("feed_warehouse_daily", "transform"),
+        ("feed_warehouse_daily", "validate_marts"),
+        ("feed_warehouse_daily", "publish"),
+        ("feed_warehouse_exports", "export"),
         ("feed_warehouse_watchdog", "check_published"),
-    ]  # fmt: skip
+    ]
 
 
 def call_failing(dagbag, monkeypatch, dag_id: str, task_id: str, error: Exception) -> None:

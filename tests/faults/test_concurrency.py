@@ -119,8 +119,12 @@ def test_two_runs_of_a_date_at_once_one_refuses(
         refusal,
     )
     lost, duplicated = diff(undisturbed.warehouse, table_rows(paths.warehouse))
-    fault_ledger.record("concurrency: the same date started twice at once", recovered=True,
-                        lost=lost, duplicated=duplicated)  # fmt: skip
+    fault_ledger.record(
+        "concurrency: the same date started twice at once",
+        recovered=True,
+        lost=lost,
+        duplicated=duplicated,
+    )
     assert (lost, duplicated) == (0, 0)
     assert table_rows(paths.published, MART_TABLES) == undisturbed.bi_day2
 
@@ -215,6 +219,10 @@ def test_a_reader_holding_the_writers_file_stops_the_run_clearly(
 
     run_day(feed_days, paths.data_dir, DAY2)
     lost, duplicated = diff(undisturbed.warehouse, table_rows(paths.warehouse))
-    fault_ledger.record("concurrency: a reader holds the writer's file when a run starts",
-                        recovered=True, lost=lost, duplicated=duplicated)  # fmt: skip
+    fault_ledger.record(
+        "concurrency: a reader holds the writer's file when a run starts",
+        recovered=True,
+        lost=lost,
+        duplicated=duplicated,
+    )
     assert (lost, duplicated) == (0, 0)

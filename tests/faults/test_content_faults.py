@@ -149,7 +149,7 @@ FAULTS: dict[str, tuple[bytes, str]] = {
         ).encode(),
         RSS_TYPE,
     ),
-}  # fmt: skip
+}
 FEED_IDS = ["control", *FAULTS]
 
 
@@ -240,9 +240,17 @@ def days(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ContentDays]:
 
 def test_every_other_feed_loads_beside_the_faults(days: ContentDays) -> None:
     assert days.day2.loaded == {
-        "control": 3, "malformed": 2, "charset": 1, "badutf8": 2, "nul": 1, "enormous": 2,
-        "dupguid": 2, "dates": 3, "bigtitle": 2, "script": 2,
-    }  # fmt: skip
+        "control": 3,
+        "malformed": 2,
+        "charset": 1,
+        "badutf8": 2,
+        "nul": 1,
+        "enormous": 2,
+        "dupguid": 2,
+        "dates": 3,
+        "bigtitle": 2,
+        "script": 2,
+    }
     assert sorted(days.day2.failed) == ["empty", "html"]
     assert days.posts("control") == clean_posts("control", 3)
 
@@ -251,15 +259,20 @@ def test_malformed_xml_is_warned_and_what_was_recovered_past_the_break_quarantin
     days: ContentDays, fault_ledger: Ledger
 ) -> None:
     assert days.fetch("malformed") == (
-        200, len(MALFORMED), 2, None,
+        200,
+        len(MALFORMED),
+        2,
+        None,
         "SAXParseException: <unknown>:1:153: not well-formed (invalid token)",
-    )  # fmt: skip
+    )
     assert days.query(
         "select warning from raw.fetches where feed_id = 'malformed' and logical_date = ?", [DAY2]
     ) == [
-        ("not well-formed: 0 entries recovered, 2 past the break at line 1, column 153 "
-         "(not well-formed (invalid token)) quarantined",)
-    ]  # fmt: skip
+        (
+            "not well-formed: 0 entries recovered, 2 past the break at line 1, column 153 "
+            "(not well-formed (invalid token)) quarantined",
+        )
+    ]
     # raw keeps what the lenient parser recovered; the break is in the first item's title
     assert days.entries("malformed") == [("malformed-a", "Fish & chips"), ("malformed-b", "Second")]
     reason = "recovered past the break of a not well-formed payload"
@@ -272,12 +285,15 @@ def test_malformed_xml_is_warned_and_what_was_recovered_past_the_break_quarantin
     ("feed_id", "reason"),
     [
         # the error names the page's feed link: the fix is to point the feed at it
-        ("html", "SAXParseException: <unknown>:3:143: mismatched tag); it is an HTML page "
-                 "linking to the feed {base}/feed/: use that URL"),
+        (
+            "html",
+            "SAXParseException: <unknown>:3:143: mismatched tag); it is an HTML page "
+            "linking to the feed {base}/feed/: use that URL",
+        ),
         ("empty", "no feed elements)"),
     ],
     ids=["html served as a feed", "empty 200 body"],
-)  # fmt: skip
+)
 def test_not_a_feed_is_recorded_and_the_published_posts_stay(
     days: ContentDays, fault_ledger: Ledger, feed_id: str, reason: str
 ) -> None:
@@ -299,8 +315,10 @@ def test_wrong_charset_is_read_as_windows_1252_and_noted(
     assert days.entries("charset") == [("charset-a", CP1252_TITLE)]
     assert days.posts("charset") == [*clean_posts("charset", 2), ("charset-a", CP1252_TITLE)]
     assert days.record(fault_ledger, "charset", "wrong charset (windows-1252 declared UTF-8)") == (
-        True, 0, 0,
-    )  # fmt: skip
+        True,
+        0,
+        0,
+    )
 
 
 def test_invalid_utf8_bytes_become_replacement_characters_only(
@@ -359,8 +377,10 @@ def test_duplicate_guids_with_different_content_publish_one_post(
         ("dupguid-same", "<p>First version</p>")
     ]
     assert days.record(fault_ledger, "dupguid", "duplicate guids, different content") == (
-        True, 0, 0,
-    )  # fmt: skip
+        True,
+        0,
+        0,
+    )
 
 
 def test_dates_in_1900_and_2999_are_stored_and_quarantined(
@@ -470,6 +490,7 @@ def test_a_feed_of_100k_entries_loads_every_entry_once(
     lost, duplicated = faultkit.diff(
         before, faultkit.table_rows(paths.warehouse, faultkit.RAW_TABLES, logical_date=DAY1)
     )
-    fault_ledger.record("content: 100k entries in one feed", recovered=recovered, lost=lost,
-                        duplicated=duplicated)  # fmt: skip
+    fault_ledger.record(
+        "content: 100k entries in one feed", recovered=recovered, lost=lost, duplicated=duplicated
+    )
     assert (recovered, lost, duplicated) == (True, 0, 0)

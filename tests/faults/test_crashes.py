@@ -80,8 +80,12 @@ def test_kill_then_rerun_equals_an_undisturbed_run(
     run_day(feed_days, data_dir, DAY2)
 
     lost, duplicated = _assert_equals_undisturbed(data_dir, undisturbed)
-    fault_ledger.record(f"crash: SIGKILL at {failpoint} (seed {SEED})", recovered=True,
-                        lost=lost, duplicated=duplicated)  # fmt: skip
+    fault_ledger.record(
+        f"crash: SIGKILL at {failpoint} (seed {SEED})",
+        recovered=True,
+        lost=lost,
+        duplicated=duplicated,
+    )
     assert (lost, duplicated) == (0, 0)
 
 
@@ -106,6 +110,10 @@ def test_kill_after_kill_then_rerun_equals_an_undisturbed_run(
 
     lost, duplicated = _assert_equals_undisturbed(data_dir, undisturbed)
     for failpoint, _ in chain:
-        fault_ledger.record(f"crash: SIGKILL at {failpoint}, then again later", recovered=True,
-                            lost=lost, duplicated=duplicated)  # fmt: skip
+        fault_ledger.record(
+            f"crash: SIGKILL at {failpoint}, then again later",
+            recovered=True,
+            lost=lost,
+            duplicated=duplicated,
+        )
     assert (lost, duplicated) == (0, 0)

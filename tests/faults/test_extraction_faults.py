@@ -216,9 +216,17 @@ def test_every_healthy_feed_loads_every_entry_once(
 ) -> None:
     summary, _, _ = first_run
     assert summary.loaded == {
-        "atom": 2, "conditional": 2, "dupguids": 2, "healthy": 4, "moved": 4, "nocharset": 1,
-        "rdf": 2, "throttled": 1, "undated": 2, "wrongcharset": 1,
-    }  # fmt: skip
+        "atom": 2,
+        "conditional": 2,
+        "dupguids": 2,
+        "healthy": 4,
+        "moved": 4,
+        "nocharset": 1,
+        "rdf": 2,
+        "throttled": 1,
+        "undated": 2,
+        "wrongcharset": 1,
+    }
     assert sorted(entries(conn, "healthy")) == sorted(setup.healthy_items)
     assert sorted(entries(conn, "moved")) == sorted(setup.moved_items)
     assert entries(conn, "conditional") == [("c1", "Conditional one"), ("c2", "Conditional two")]
@@ -253,9 +261,18 @@ def test_every_failure_is_recorded_with_a_clear_reason(
     recorded = errors(conn)
     assert recorded == summary.failed
     assert set(recorded) == {
-        "missing", "gone", "erroring", "unavailable", "slow", "reset", "truncated", "badgzip",
-        "oversize", "notafeed", "bomb",
-    }  # fmt: skip
+        "missing",
+        "gone",
+        "erroring",
+        "unavailable",
+        "slow",
+        "reset",
+        "truncated",
+        "badgzip",
+        "oversize",
+        "notafeed",
+        "bomb",
+    }
     client_error = "not retried (client error); check the feed URL"
     assert recorded["missing"] == f"HTTP 404 Not Found from {url['missing']}: {client_error}"
     assert recorded["gone"] == f"HTTP 410 Gone from {url['gone']}: {client_error}"

@@ -86,7 +86,7 @@ QUADRATIC = {
     "in UTF-32": hostile(
         f'<!DOCTYPE rss [\n<!ENTITY big "{BIG}">\n]>', QUADRATIC_REFS, encoding="utf-32"
     ),
-}  # fmt: skip
+}
 
 
 def refused(url: str, declaration: str) -> str:
@@ -227,9 +227,14 @@ def assert_refused(day: HostileDay, feed_id: str, error: str) -> None:
 def test_control_feed_loads_beside_the_attacks(hostile_day: HostileDay) -> None:
     assert hostile_day.day2.loaded == {"control": 3, "external-dtd": 1}
     assert sorted(hostile_day.day2.failed) == [
-        "laughs", "local-path", "quadratic-0", "quadratic-1", "quadratic-2", "quadratic-3",
+        "laughs",
+        "local-path",
+        "quadratic-0",
+        "quadratic-1",
+        "quadratic-2",
+        "quadratic-3",
         "xxe-file",
-    ]  # fmt: skip
+    ]
 
 
 def test_billion_laughs_is_refused(hostile_day: HostileDay, fault_ledger: Ledger) -> None:
@@ -259,8 +264,10 @@ def test_external_entity_never_reads_the_file(
     assert [path for path in hostile_day.opened if "secret" in path] == []
     assert_marker_nowhere(hostile_day)
     assert hostile_day.record(fault_ledger, "xxe-file", "external entity (local file)") == (
-        True, 0, 0,
-    )  # fmt: skip
+        True,
+        0,
+        0,
+    )
 
 
 def test_a_body_naming_a_local_file_is_not_read(
@@ -289,8 +296,10 @@ def test_external_dtd_is_never_fetched_and_the_feed_loads_without_it(
     assert [path for path in hostile_day.opened if "secret" in path] == []
     assert_marker_nowhere(hostile_day)
     assert hostile_day.record(fault_ledger, "external-dtd", "external DTD (http)") == (
-        True, 0, 0,
-    )  # fmt: skip
+        True,
+        0,
+        0,
+    )
 
 
 def assert_marker_nowhere(day: HostileDay) -> None:

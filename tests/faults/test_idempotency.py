@@ -38,8 +38,12 @@ def test_the_same_date_three_times(
         assert differing_tables(undisturbed.warehouse, rows) == {}, f"run {attempt} of {DAY2}"
         assert table_rows(paths.published, MART_TABLES) == undisturbed.bi_day2
         lost, duplicated = diff(undisturbed.warehouse, rows)
-        fault_ledger.record(f"idempotency: {DAY2} run {attempt} times", recovered=True,
-                            lost=lost, duplicated=duplicated)  # fmt: skip
+        fault_ledger.record(
+            f"idempotency: {DAY2} run {attempt} times",
+            recovered=True,
+            lost=lost,
+            duplicated=duplicated,
+        )
 
 
 def test_a_missed_date_backfilled_after_the_next_one(
@@ -60,5 +64,9 @@ def test_a_missed_date_backfilled_after_the_next_one(
     assert differing_tables(expected, marts) == {}
     assert table_rows(paths.published, MART_TABLES) == undisturbed.bi_day2
     lost, duplicated = diff(expected, marts)
-    fault_ledger.record(f"idempotency: {DAY1} backfilled after {DAY2}", recovered=True,
-                        lost=lost, duplicated=duplicated)  # fmt: skip
+    fault_ledger.record(
+        f"idempotency: {DAY1} backfilled after {DAY2}",
+        recovered=True,
+        lost=lost,
+        duplicated=duplicated,
+    )

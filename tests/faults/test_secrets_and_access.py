@@ -129,8 +129,11 @@ def test_the_compose_stack_has_no_default_password(tmp_path: Path, fault_ledger:
     filled = write_env(example, first)
     write_env(example, second)
     assert filled == [
-        "POSTGRES_PASSWORD", "AIRFLOW_FERNET_KEY", "AIRFLOW_API_SECRET_KEY", "AIRFLOW_JWT_SECRET",
-    ]  # fmt: skip
+        "POSTGRES_PASSWORD",
+        "AIRFLOW_FERNET_KEY",
+        "AIRFLOW_API_SECRET_KEY",
+        "AIRFLOW_JWT_SECRET",
+    ]
     values = [_env(path) for path in (first, second)]
     for name in filled:
         assert _env(example)[name] == ""  # nothing to copy: compose refuses an empty one

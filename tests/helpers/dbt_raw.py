@@ -99,7 +99,7 @@ def dbt_build(data_dir: Path, *extra: str) -> None:
             "--quiet",
             *extra,
         ]
-    )  # fmt: skip
+    )  # fmt: skip  # argv: flags by values
     failures = [
         f"{node.node.unique_id}: {node.status} {node.message}"
         for node in getattr(result.result, "results", None) or []

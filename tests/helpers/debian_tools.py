@@ -30,7 +30,7 @@ def ensure_commands(packages: dict[str, str]) -> None:
                 ["apt-get", "install", "-y", "-qq", "-o", "DPkg::Lock::Timeout=300",
                  "--no-install-recommends", *missing],
                 env=env, capture_output=True, text=True,
-            )  # fmt: skip
+            )  # fmt: skip  # argv: flags by values
             failed = f"apt-get install {' '.join(missing)} failed:\n{done.stderr}"
             assert done.returncode == 0, failed
     still = sorted(cmd for cmd in packages if shutil.which(cmd) is None)

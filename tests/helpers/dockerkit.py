@@ -51,14 +51,18 @@ def compose_project_containers(project: str) -> list[str]:
     """Every container (running or not) of a compose project."""
     listed = subprocess.run(
         ["docker", "ps", "-a", "-q", "--filter", f"label=com.docker.compose.project={project}"],
-        capture_output=True, text=True, check=True,
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     return listed.stdout.split()
 
 
 def compose_project_volumes(project: str) -> list[str]:
     listed = subprocess.run(
         ["docker", "volume", "ls", "-q", "--filter", f"label=com.docker.compose.project={project}"],
-        capture_output=True, text=True, check=True,
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     return listed.stdout.split()

@@ -19,9 +19,16 @@ LOAD_TIME_COLUMNS = frozenset(
 )
 RAW_TABLES = ("raw.fetches", "raw.entries")
 MART_TABLES = (
-    "marts.posts", "marts.tags", "marts.post_tags", "marts.authors", "marts.feed_authors",
-    "marts.feeds", "marts.daily_posts", "marts.daily_tag_posts", "marts.daily_author_posts",
-)  # fmt: skip
+    "marts.posts",
+    "marts.tags",
+    "marts.post_tags",
+    "marts.authors",
+    "marts.feed_authors",
+    "marts.feeds",
+    "marts.daily_posts",
+    "marts.daily_tag_posts",
+    "marts.daily_author_posts",
+)
 WAREHOUSE_TABLES = (*RAW_TABLES, *MART_TABLES, "snapshots.posts_snapshot")
 
 Rows = dict[str, Counter[tuple[str, ...]]]

@@ -99,7 +99,7 @@ def cli_run(feed_days: FeedDays, data_dir: Path, day: date, *extra: str) -> list
         sys.executable, "-m", "feedwarehouse.cli", "run", "--feeds", str(feed_days.feeds_file),
         "--date", day.isoformat(), "--today", day.isoformat(), "--data-dir", str(data_dir),
         *extra,
-    ]  # fmt: skip
+    ]  # fmt: skip  # argv: flags by values
 
 
 def cli_env(**extra: str) -> dict[str, str]:

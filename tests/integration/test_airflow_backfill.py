@@ -56,9 +56,15 @@ DATES = (date(2026, 11, 16), date(2026, 11, 17), date(2026, 11, 18))
 REPO = Path(__file__).resolve().parents[2]
 AIRFLOW = Path(sys.executable).parent / "airflow"
 TASKS = (  # (task_id, map index) of one run: extract is mapped over one batch of both feeds
-    ("extract", 0), ("failed_feeds", -1), ("feeds", -1), ("load_raw", -1), ("publish", -1),
-    ("transform", -1), ("validate_marts", -1), ("validate_raw", -1),
-)  # fmt: skip
+    ("extract", 0),
+    ("failed_feeds", -1),
+    ("feeds", -1),
+    ("load_raw", -1),
+    ("publish", -1),
+    ("transform", -1),
+    ("validate_marts", -1),
+    ("validate_raw", -1),
+)
 BUILD = ("transform", "validate_marts", "publish")
 # no feed failed: refetch, mapped over the failed feeds, had nothing to map and was skipped
 NO_REFETCH = ("refetch", -1, None, "skipped", 0)

@@ -39,10 +39,16 @@ REPO = Path(__file__).resolve().parents[2]
 DAG_ID = "feed_warehouse_daily"
 CHROMIUM, CHROMEDRIVER = Path("/usr/bin/chromium"), Path("/usr/bin/chromedriver")
 CHROMIUM_FLAGS = (
-    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
     "--window-size=1400,1000",
-)  # fmt: skip
+)
 START_DEADLINE_S = 600
 RUNS_DEADLINE_S = 20 * 60
 FEED_IDS = ("sample-blog-2", "webrtc-blog")
@@ -73,8 +79,12 @@ def _make(target: str, make_vars: list[str], timeout: float) -> subprocess.Compl
     }
     return subprocess.run(
         ["make", "--no-print-directory", "-C", str(REPO), target, *make_vars],
-        env=env, capture_output=True, text=True, timeout=timeout, check=False,
-    )  # fmt: skip
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -98,8 +108,9 @@ def stack() -> Iterator[Stack]:
         login = re.search(printed, started.stdout)
         assert login, started.stdout
         assert login.group(1) == f"http://127.0.0.1:{port}"
-        yield Stack(login.group(1), login.group(2), root / "airflow" / "local", root / "data",
-                    make_vars)  # fmt: skip
+        yield Stack(
+            login.group(1), login.group(2), root / "airflow" / "local", root / "data", make_vars
+        )
     finally:
         stopped = _make("airflow-stop", make_vars, 300)
         assert stopped.returncode == 0, stopped.stdout + stopped.stderr

@@ -103,14 +103,13 @@ def test_a_cut_off_feed_is_warned_and_the_stuck_gate_has_a_documented_way_out(
             "(no element found) quarantined"
         )
         assert err.splitlines() == [f"warning: feed alpha for {DAY2}: {warning}"]
-        assert rows(paths.warehouse, "select feed_id, warning from raw.fetches "
-                    f"where logical_date = '{DAY2}' order by 1") == [
-            ("alpha", warning), ("beta", None)
-        ]  # fmt: skip
-        assert rows(paths.published, "select feed_id, title, reason from "
-                    "quality.quarantined_entries") == [
-            ("alpha", "alpha post 4", "recovered past the break of a not well-formed payload")
-        ]  # fmt: skip
+        assert rows(
+            paths.warehouse,
+            f"select feed_id, warning from raw.fetches where logical_date = '{DAY2}' order by 1",
+        ) == [("alpha", warning), ("beta", None)]
+        assert rows(
+            paths.published, "select feed_id, title, reason from quality.quarantined_entries"
+        ) == [("alpha", "alpha post 4", "recovered past the break of a not well-formed payload")]
         assert rows(paths.published, "select title from marts.posts order by 1") == [
             (f"{feed} post {n}",) for feed in ("alpha", "beta") for n in (1, 2, 3)
         ]
@@ -141,9 +140,14 @@ def test_a_cut_off_feed_is_warned_and_the_stuck_gate_has_a_documented_way_out(
         assert (code, err) == (0, "")
 
     assert rows(paths.published, "select title from marts.posts order by 1") == [
-        ("alpha post 1",), ("alpha post 2",), ("alpha post 3",), ("alpha post 4",),
-        ("beta post 1",), ("beta post 2",), ("beta post 3",),
-    ]  # fmt: skip
+        ("alpha post 1",),
+        ("alpha post 2",),
+        ("alpha post 3",),
+        ("alpha post 4",),
+        ("beta post 1",),
+        ("beta post 2",),
+        ("beta post 3",),
+    ]
     assert rows(paths.published, f"select count(*) from marts.posts where post_id = '{GARBAGE}'")[
         0
     ] == (0,)

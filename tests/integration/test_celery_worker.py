@@ -48,7 +48,7 @@ def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         ["redis-server", "--bind", "127.0.0.1", "--port", str(port), "--save", "",
          "--appendonly", "no", "--dir", str(workdir)],
         stdout=subprocess.DEVNULL,
-    )  # fmt: skip
+    )  # fmt: skip  # argv: flags by values
     try:
         deadline = time.monotonic() + 30
         while True:
@@ -88,7 +88,7 @@ def test_airflow_celery_worker_starts_and_serves_the_writer_queue(
             [BIN / "airflow", "celery", "worker", "--queues", "writer", "--concurrency", "1",
              "--celery-hostname", WORKER_NAME, "--skip-serve-logs", "--without-gossip"],
             env=env, stdout=out, stderr=subprocess.STDOUT,
-        )  # fmt: skip
+        )  # fmt: skip  # argv: flags by values
     try:
         queues = _active_queues(redis_url, worker, log)
     finally:

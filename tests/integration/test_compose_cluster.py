@@ -69,18 +69,26 @@ class Cluster:
 
     def make(self, *args: str, timeout: int = 900) -> str:
         done = subprocess.run(
-            ["make", "--no-print-directory", *args], cwd=ROOT, env=self.env,
-            capture_output=True, text=True, timeout=timeout,
-        )  # fmt: skip
+            ["make", "--no-print-directory", *args],
+            cwd=ROOT,
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+        )
         output = f"{done.stdout[-4000:]}\n{done.stderr[-4000:]}"
         assert done.returncode == 0, f"make {' '.join(args)}:\n{output}"
         return done.stdout
 
     def compose(self, *args: str) -> str:
         done = subprocess.run(
-            [ROOT / "include/compose/compose.sh", *args], cwd=ROOT, env=self.env,
-            capture_output=True, text=True, timeout=300,
-        )  # fmt: skip
+            [ROOT / "include/compose/compose.sh", *args],
+            cwd=ROOT,
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
         assert done.returncode == 0, f"compose {' '.join(args)}:\n{done.stderr[-3000:]}"
         return done.stdout
 
@@ -88,7 +96,7 @@ class Cluster:
         out = self.compose(
             "exec", "-T", "postgres", "psql", "-U", "airflow", "-d", "airflow", "-AtF", "\t",
             "-c", query,
-        )  # fmt: skip
+        )  # fmt: skip  # argv: flags by values
         return [line.split("\t") for line in out.splitlines() if line]
 
     def hostnames(self, service: str) -> set[str]:
@@ -123,8 +131,9 @@ def _unpause(api: httpx.Client, timeout: float = 300) -> dict:
 def _finished(api: httpx.Client, run_id: str, timeout: float = 600) -> dict:
     deadline = time.monotonic() + timeout
     while (run := api.get(f"{DAG_PATH}/dagRuns/{run_id}").json())["state"] not in {
-        "success", "failed"
-    }:  # fmt: skip
+        "success",
+        "failed",
+    }:
         assert time.monotonic() < deadline, f"run not finished in {timeout} s: {run}"
         time.sleep(5)
     return run
@@ -170,7 +179,7 @@ def workdir() -> Path:
 def test_celery_cluster_runs_the_daily_dag_with_writer_routing(workdir: Path) -> None:
     sample = workdir / "sample"
     run = [BIN / "feedwarehouse", "sample", "--out", sample, "--feeds", "4", "--items", "15",
-           "--end-date", str(date.today())]  # fmt: skip
+           "--end-date", str(date.today())]  # fmt: skip  # argv: flags by values
     subprocess.run(run, check=True, capture_output=True)
     cluster = Cluster(workdir, sample)
     with docker_engine(workdir):
@@ -195,7 +204,7 @@ def test_celery_cluster_runs_the_daily_dag_with_writer_routing(workdir: Path) ->
                      "--date", logical_date],
                     env={**os.environ, "FEEDWAREHOUSE_DATA_DIR": str(single)},
                     stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                )  # fmt: skip
+                )  # fmt: skip  # argv: flags by values
                 _faults_mid_transform(cluster)
                 dag_run = _finished(api, dag_run["dag_run_id"], timeout=900)
             assert _task_state(cluster, "transform") == [["success", "2"]]  # killed once
@@ -222,7 +231,7 @@ def test_celery_cluster_runs_the_daily_dag_with_writer_routing(workdir: Path) ->
                  "'/data/published/warehouse.duckdb', read_only=True)"
                  ".sql('select count(*) from marts.posts').fetchall()[0][0])"],
                 capture_output=True, text=True,
-            )  # fmt: skip
+            )  # fmt: skip  # argv: flags by values
             assert bi.returncode == 0, bi.stderr
 
             assert cli.wait(timeout=600) == 0, cli.stderr.read().decode()[-3000:]
@@ -230,7 +239,7 @@ def test_celery_cluster_runs_the_daily_dag_with_writer_routing(workdir: Path) ->
             assert int(bi.stdout) == len(expected["marts.posts"]) > 0
             copy = workdir / "cluster.duckdb"
             cat = ["docker", "run", "--rm", "-v", f"{volume}:/data:ro", "feedwarehouse:latest",
-                   "cat", "/data/published/warehouse.duckdb"]  # fmt: skip
+                   "cat", "/data/published/warehouse.duckdb"]  # fmt: skip  # argv: flags by values
             copy.write_bytes(subprocess.run(cat, capture_output=True, check=True).stdout)
             assert _marts(copy) == expected
         finally:

@@ -70,7 +70,7 @@ CASES = [
      ["alter table marts.tags drop column name"]),
     ("marts_published_kept", "expect_column_values_to_be_in_set", "is_still_present",
      [f"delete from marts.posts where post_id = {POST}"]),
-]  # fmt: skip
+]  # fmt: skip  # a case a row
 
 
 def critical_expectations() -> set[tuple[str, str, str | None]]:

@@ -15,12 +15,19 @@ from feedwarehouse.load.raw import ensure_schema
 
 DAYS = [date(2024, 6, 1) + timedelta(days=n) for n in range(5)]
 COMPARED = (
-    "marts.posts", "marts.tags", "marts.post_tags", "marts.authors", "marts.feed_authors",
-    "marts.feeds", "marts.daily_posts", "marts.daily_tag_posts", "marts.daily_author_posts",
-    "quality.quarantined_entries", "intermediate.int_posts_latest",
+    "marts.posts",
+    "marts.tags",
+    "marts.post_tags",
+    "marts.authors",
+    "marts.feed_authors",
+    "marts.feeds",
+    "marts.daily_posts",
+    "marts.daily_tag_posts",
+    "marts.daily_author_posts",
+    "quality.quarantined_entries",
+    "intermediate.int_posts_latest",
     "intermediate.int_entries_flagged",
-)  # fmt: skip
-BUILD_STAMPED = ("intermediate.int_posts_latest", "intermediate.int_entries_flagged")
+)
 
 
 def post(key: str, day: int, **fields: Any) -> dict[str, Any]:
@@ -50,7 +57,7 @@ FETCHES: list[tuple[date, list[dict[str, Any]], str | None]] = [
     (DAYS[3], [post("e", 5, categories=["News", "Q&amp;A"]), post("d", 4)], None),
     (DAYS[4], [post("ghost", 6)], "HTTP 500"),
 ]
-# Reloaded long after, outside the lookback window: day 1 now also lists an old post Z.
+# Reloaded long after, four dates later: day 1 now also lists an old post Z.
 DAY1_RELOAD = [post("c", 3), post("b", 2), post("a", 1), post("z", 1, title="Old Z")]
 
 
@@ -66,13 +73,7 @@ def load(data_dir: Path, day: date, items: list[dict[str, Any]], error: str | No
 def tables(database: Path) -> dict[str, list[tuple]]:
     conn = duckdb.connect(str(database), read_only=True)
     try:
-        # built_at: when the build that wrote a row ran, the one column that may differ
-        return {
-            t: conn.execute(f"select * exclude (built_at) from {t} order by all").fetchall()
-            if t in BUILD_STAMPED
-            else conn.execute(f"select * from {t} order by all").fetchall()
-            for t in COMPARED
-        }
+        return {t: conn.execute(f"select * from {t} order by all").fetchall() for t in COMPARED}
     finally:
         conn.close()
 
@@ -148,7 +149,7 @@ def test_snapshot_keeps_edits_as_versions(incremental: Path):
 
 # A second history, newest first per fetch: day 3 deletes B (it lists the older A); a backfill
 # of day 0 loads after days 1-3 and first lists Y, which day 1 (reaching back to A) then shows
-# deleted; days 4-7 move the lookback past days 0-3. Long after, day 3 is reloaded without A
+# deleted; days 4-7 follow. Long after, day 3 is reloaded without A
 # (so it no longer reaches back past B: B is not deleted after all, though no fetch that lists
 # B changed) and day 0 without Y (Y is listed nowhere any more).
 LATE_FETCHES: list[tuple[date, list[dict[str, Any]]]] = [
@@ -175,7 +176,7 @@ def deletions(data_dir: Path) -> list[tuple]:
     )
 
 
-def test_backfills_and_reloads_outside_the_lookback(tmp_path: Path):
+def test_backfills_and_reloads_of_old_dates(tmp_path: Path):
     d = [DAYS[0] + timedelta(days=n) for n in range(8)]
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("FEEDWAREHOUSE_DATA_DIR", str(tmp_path))
@@ -218,23 +219,47 @@ def test_backfills_and_reloads_outside_the_lookback(tmp_path: Path):
         assert incremental[table] == refreshed[table], table
 
 
-def test_a_table_from_before_the_watermark_is_rebuilt_whole(incremental: Path, tmp_path: Path):
-    """An upgraded warehouse: int_posts_latest built before it had built_at. The next daily build
-    rebuilds it whole (it used to fail: the watermark query named a missing column)."""
-    copy = tmp_path / "upgraded"
-    copy.mkdir()
-    shutil.copy(incremental / "warehouse.duckdb", copy / "warehouse.duckdb")
-    conn = duckdb.connect(str(copy / "warehouse.duckdb"))
-    try:
-        conn.execute("alter table intermediate.int_posts_latest drop column built_at")
-    finally:
-        conn.close()
+STALE = (
+    "intermediate.int_entries_identified",
+    "intermediate.int_entries_flagged",
+    "intermediate.int_posts_latest",
+    "marts.posts",
+)
+
+
+def test_a_build_rebuilds_only_what_is_not_built_yet(tmp_path: Path):
+    """The one rule, by what a build leaves alone: after days 1-3 are built, every title in the
+    incremental models is overwritten; day 4's build rewrites day 4's fetch and the posts it
+    lists (D, E), and nothing else (no lookback, no post whose listings and deletion held)."""
     with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("FEEDWAREHOUSE_DATA_DIR", str(copy))
-        dbt_build(copy, "--resource-type", "model", "--resource-type", "snapshot")
-    expected = tables(incremental / "warehouse.duckdb")
-    assert tables(copy / "warehouse.duckdb") == expected
-    stamped = rows(copy, "select count(*), count(built_at) from intermediate.int_posts_latest")
-    posts = len(expected["intermediate.int_posts_latest"])
-    assert posts > 0
-    assert stamped == [(posts, posts)]  # every post rebuilt, stamped
+        patch.setenv("FEEDWAREHOUSE_DATA_DIR", str(tmp_path))
+        for day, items, error in FETCHES[:3]:
+            load(tmp_path, day, items, error)
+            dbt_build(tmp_path, "--resource-type", "model")
+        conn = duckdb.connect(str(tmp_path / "warehouse.duckdb"))
+        try:
+            for table in STALE:
+                conn.execute(f"update {table} set title = 'stale'")
+        finally:
+            conn.close()
+        day, items, error = FETCHES[3]
+        load(tmp_path, day, items, error)
+        dbt_build(tmp_path, "--resource-type", "model")
+    by_fetch = "select logical_date, bool_and(title = 'stale') from {} group by all order by all"
+    by_post = "select guid, title from {} order by guid"
+    d1, d2, d3, d4, _ = DAYS
+    for table in STALE[:2]:
+        assert rows(tmp_path, by_fetch.format(table)) == [
+            (d1, True),
+            (d2, True),
+            (d3, True),
+            (d4, False),
+        ], table
+    for table in STALE[2:]:
+        assert rows(tmp_path, by_post.format(table)) == [
+            ("gamma-a", "stale"),  # last listed on day 3, still not deleted: left alone
+            ("gamma-b", "stale"),  # deleted since day 3, still: left alone
+            ("gamma-c", "stale"),
+            ("gamma-d", "Post d"),  # day 4 lists it again
+            ("gamma-e", "Post e"),  # first listed on day 4
+        ], table

@@ -206,7 +206,7 @@ def test_posts_are_the_latest_versions_with_stable_ids(built: Path):
          None, DAY2, DAY2),
         (BETA_ID, "beta", "beta-1", "https://beta.example/1", "Beta one", None, DAY1, DAY1),
         (UNTITLED_ID, "beta", None, None, "Untitled note", None, DAY1, DAY1),
-    ]  # fmt: skip
+    ]  # fmt: skip  # a row a line
 
 
 def test_posts_dates_and_authors(built: Path):
@@ -293,15 +293,17 @@ def test_post_tags_come_from_the_latest_version_only(built: Path):
 
 def test_authors_and_feeds(built: Path):
     bob_at, jane_first, jane_last = (
-        datetime(2024, 5, 1, 10, 0), datetime(2024, 4, 30, 8, 0), datetime(2024, 5, 2, 6, 30),
-    )  # fmt: skip
+        datetime(2024, 5, 1, 10, 0),
+        datetime(2024, 4, 30, 8, 0),
+        datetime(2024, 5, 2, 6, 30),
+    )
     assert rows(built, "select * from marts.authors order by all") == sorted(
         [
             (md5("bob"), "Bob", 2, 1, bob_at, bob_at, ["open-source", "q-a", "video-streaming"]),
             (md5("jane doe"), "Jane Doe", 2, 1, jane_first, jane_last,
              ["webrtc", ISTANBUL_SLUG, "open-source"]),
         ]
-    )  # fmt: skip
+    )  # fmt: skip  # a row a line
     feed_authors = "select feed_id, author_id, name_in_feed, posts_in_feed from marts.feed_authors"
     assert rows(built, feed_authors + " order by all") == sorted(
         [("alpha", md5("jane doe"), "Jane Doe", 2), ("beta", md5("bob"), "Bob", 2)]
@@ -312,7 +314,7 @@ def test_authors_and_feeds(built: Path):
          len(ALPHA_DAY2_DEFECTS)),
         ("beta", "https://beta.example/feed/", "Beta Blog", "https://beta.example/",
          "All about beta", "en", "WordPress 6.5", DAY1, bob_at, bob_at, None, 2, 0),
-    ]  # fmt: skip
+    ]  # fmt: skip  # a row a line
 
 
 def test_defective_entries_are_quarantined_with_their_reason(built: Path):

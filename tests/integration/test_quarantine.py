@@ -37,13 +37,17 @@ DEFECTS = {
     "4": (item(None, None, "Mon, 09 Nov 2026 12:00:00 +0000"), "no usable identity"),
     # a date no parser reads (relative dates are not read: a rerun would differ) is no defect
     "5": (item("5", "Garbled date", "the day after tomorrow"), None),
-    "6": (item("6", "From the future", "Mon, 01 Nov 2027 12:00:00 +0000"),
-          "published date in the future"),
+    "6": (
+        item("6", "From the future", "Mon, 01 Nov 2027 12:00:00 +0000"),
+        "published date in the future",
+    ),
     "7": (item("7", "Too old", "Mon, 01 Jan 1990 12:00:00 +0000"), "published date before 1995"),
     "8": (item("8", "x" * 1200, "Mon, 02 Nov 2026 12:00:00 +0000"), "title too long"),
-    "9": (item("1", "A good post, different", "Mon, 16 Nov 2026 12:00:00 +0000", "Other."),
-          "duplicate guid with different content"),
-}  # fmt: skip
+    "9": (
+        item("1", "A good post, different", "Mon, 16 Nov 2026 12:00:00 +0000", "Other."),
+        "duplicate guid with different content",
+    ),
+}
 
 
 @pytest.fixture(scope="module")

@@ -59,8 +59,15 @@ def growth_run(publish_s: float, daily_s: float) -> dict:
     steps = [{"steps": {"publish_marts": publish_s}} for _ in range(3)]
     figure = {"figure": "daily run, 10,000 posts of history", "unit": "s", "ours": daily_s}
     other = {"figure": "only measured here", "unit": "s", "ours": 1.0}
-    return {"sections": [{"name": "3. Growth", "figures": [figure, other],
-                          "details": {"sizes": {"10000": {"daily": steps}}}}]}  # fmt: skip
+    return {
+        "sections": [
+            {
+                "name": "3. Growth",
+                "figures": [figure, other],
+                "details": {"sizes": {"10000": {"daily": steps}}},
+            }
+        ]
+    }
 
 
 def test_compare_puts_the_same_figures_side_by_side() -> None:
@@ -76,7 +83,9 @@ def test_compare_puts_the_same_figures_side_by_side() -> None:
 
 
 def test_comparisons_are_kept_and_shown_by_later_runs() -> None:
-    previous = {"sections": [], "comparisons": [{"title": "t", "rows": [["a", "1", "2", "2x"]],
-                                                 "notes": ["n"]}]}  # fmt: skip
+    previous = {
+        "sections": [],
+        "comparisons": [{"title": "t", "rows": [["a", "1", "2", "2x"]], "notes": ["n"]}],
+    }
     current = {"generated_at": "now", "sections": []}
     assert report.merge(previous, current)["comparisons"] == previous["comparisons"]

@@ -278,9 +278,12 @@ def test_deploy_extra_is_declared_and_locked() -> None:
     deploy = pyproject["project"]["optional-dependencies"]["deploy"]
     names = {re.split(r"[<>=!~ \[;]", requirement, maxsplit=1)[0] for requirement in deploy}
     assert names == {
-        "apache-airflow-providers-postgres", "psycopg2-binary",
-        "apache-airflow-providers-celery", "celery", "redis",
-    }  # fmt: skip
+        "apache-airflow-providers-postgres",
+        "psycopg2-binary",
+        "apache-airflow-providers-celery",
+        "celery",
+        "redis",
+    }
 
     lock = tomllib.loads((ROOT / "uv.lock").read_text(encoding="utf-8"))
     packages = {package["name"]: package for package in lock["package"]}

@@ -21,13 +21,15 @@ def test_celery_profile_adds_a_broker_a_writer_worker_and_extract_workers(compos
     services = compose["services"]
     profiled = {name: svc["profiles"] for name, svc in services.items() if svc.get("profiles")}
     assert profiled == {
-        "redis": ["celery"], "airflow-worker": ["celery"], "airflow-worker-writer": ["celery"]
-    }  # fmt: skip
+        "redis": ["celery"],
+        "airflow-worker": ["celery"],
+        "airflow-worker-writer": ["celery"],
+    }
     extract, writer = services["airflow-worker"], services["airflow-worker-writer"]
     assert extract["command"] == ["airflow", "celery", "worker", "--queues", "default"]
     assert writer["command"] == [
         "airflow", "celery", "worker", "--queues", "writer", "--concurrency", "1"
-    ]  # fmt: skip
+    ]  # fmt: skip  # argv: flags by values
     assert writer["hostname"] == "airflow-worker-writer"
     for worker in (extract, writer):
         assert worker["image"] == IMAGE
@@ -43,8 +45,9 @@ def test_celery_profile_adds_a_broker_a_writer_worker_and_extract_workers(compos
 def test_airgap_override_swaps_only_the_base_images() -> None:
     airgap = yaml.safe_load(AIRGAP.read_text(encoding="utf-8"))["services"]
     assert airgap.pop("postgres") == {
-        "image": "feedwarehouse-airgap/postgres:15", "pull_policy": "never"
-    }  # fmt: skip
+        "image": "feedwarehouse-airgap/postgres:15",
+        "pull_policy": "never",
+    }
     assert airgap.pop("redis") == {"image": "feedwarehouse-airgap/redis:7", "pull_policy": "never"}
     assert set(airgap) == AIRFLOW_SERVICES | {"airflow-worker", "airflow-worker-writer"}
     for name, service in airgap.items():

@@ -31,9 +31,14 @@ def test_a_hosts_feeds_stay_in_one_batch_labelled_by_first_and_last_feed() -> No
         return Feed(feed_id, f"file:///feeds/{feed_id}.xml")
 
     feeds = [
-        on("a.example", "a1"), file_feed("f1"), on("a.example", "a2"), on("b.example", "b1"),
-        file_feed("f2"), on("b.example", "b2"), file_feed("f3"),
-    ]  # fmt: skip
+        on("a.example", "a1"),
+        file_feed("f1"),
+        on("a.example", "a2"),
+        on("b.example", "b1"),
+        file_feed("f2"),
+        on("b.example", "b2"),
+        file_feed("f3"),
+    ]
     batches = feed_batches(feeds, min_size=3)
     assert [(b.label, [f.id for f in b.feeds]) for b in batches] == [
         ("a1 … f1 (3 feeds)", ["a1", "a2", "f1"]),

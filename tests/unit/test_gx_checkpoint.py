@@ -37,8 +37,11 @@ print(stream.getvalue(), end="")
 def test_the_validate_raw_log_is_four_lines_not_two_hundred(tmp_path: Path):
     done = subprocess.run(
         [sys.executable, "-c", VALIDATE_RAW, str(tmp_path)],
-        capture_output=True, text=True, timeout=300, check=True,
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=True,
+    )
     assert done.stdout.splitlines() == [
         "INFO feedwarehouse.quality.validate: suite raw_entries: 6 rows of raw.entries validated "
         "(6 changed rows row by row)",

@@ -53,16 +53,22 @@ def test_json_feed_1_0_by_content_whatever_the_content_type() -> None:
         assert feed.bozo_reason == "1 items that are not JSON objects skipped"
         alpha, beta = feed.entries
         assert (alpha.guid, alpha.link, alpha.title, alpha.author_name) == (
-            "a", "https://old.example/posts/a", "Alpha", "Ana Lima",
-        )  # fmt: skip
+            "a",
+            "https://old.example/posts/a",
+            "Alpha",
+            "Ana Lima",
+        )
         assert (alpha.published_at, alpha.categories) == (datetime(2026, 11, 20, 11, 0), ["x", "y"])
         assert (alpha.body_source, alpha.body_html) == (
-            "content_text", "Line one.<br>Line &lt;two&gt;.",
-        )  # fmt: skip
+            "content_text",
+            "Line one.<br>Line &lt;two&gt;.",
+        )
         # a date that is no RFC 3339 is read as leniently as an RSS date
         assert (beta.link, beta.body_source, beta.published_at) == (
-            None, None, datetime(2026, 11, 20, 12, 0),
-        )  # fmt: skip
+            None,
+            None,
+            datetime(2026, 11, 20, 12, 0),
+        )
 
 
 @pytest.mark.parametrize(
@@ -126,8 +132,9 @@ def test_conditional_get_load_and_replay_of_a_json_feed(
     conn = duckdb.connect(str(paths.warehouse), read_only=True)
     try:
         assert conn.execute("select guid from raw.entries order by all").fetchall() == [
-            ("a",), ("b",),
-        ]  # fmt: skip
+            ("a",),
+            ("b",),
+        ]
     finally:
         conn.close()
 

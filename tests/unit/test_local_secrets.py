@@ -37,8 +37,10 @@ def test_an_older_stacks_short_jwt_key_is_replaced_and_the_rest_kept(tmp_path: P
     path.chmod(0o644)
     made = stack_secrets(path)
     assert {k: made[k] for k in ("postgres_password", "fernet_key", "api_secret_key")} == {
-        "postgres_password": "pg", "fernet_key": "f", "api_secret_key": "a",
-    }  # fmt: skip
+        "postgres_password": "pg",
+        "fernet_key": "f",
+        "api_secret_key": "a",
+    }
     assert len(made["jwt_secret"]) == 86  # token_urlsafe(64)
     assert mode(path) == 0o600
 

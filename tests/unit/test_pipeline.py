@@ -75,8 +75,13 @@ def test_extract_feed_says_whether_a_retry_can_help(tmp_path: Path, httpserver: 
         outcomes[name] = (str(failed.value), failed.value.is_transient)
     busy, gone = httpserver.url_for("/busy"), httpserver.url_for("/gone")
     assert outcomes == {
-        "busy": (f"feed busy ({busy}) for 2026-11-16: HTTP 503 from {busy} (gave up after 1 "
-                 "attempts)", True),
-        "gone": (f"feed gone ({gone}) for 2026-11-16: HTTP 404 Not Found from {gone}: not "
-                 "retried (client error); check the feed URL", False),
-    }  # fmt: skip
+        "busy": (
+            f"feed busy ({busy}) for 2026-11-16: HTTP 503 from {busy} (gave up after 1 attempts)",
+            True,
+        ),
+        "gone": (
+            f"feed gone ({gone}) for 2026-11-16: HTTP 404 Not Found from {gone}: not "
+            "retried (client error); check the feed URL",
+            False,
+        ),
+    }

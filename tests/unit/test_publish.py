@@ -93,8 +93,11 @@ def read_with_duckdb_1x(path: Path) -> dict:
     assert uv, "uv not found: run the tests through `make test` (uv run sets $UV)"
     result = subprocess.run(
         [uv, "run", "--quiet", "--frozen", "--script", str(COMPAT_SCRIPT), str(path)],
-        capture_output=True, text=True, check=False, timeout=300,
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=300,
+    )
     assert result.returncode == 0, result.stderr[-2000:]
     return json.loads(result.stdout.strip().splitlines()[-1])
 
@@ -196,9 +199,10 @@ def test_a_publish_brings_the_previous_file_up_to_date(paths: Paths):
     assert third == first  # the spare, brought up to date and swapped in
     assert spare_path(paths).stat().st_ino == second
     assert published_posts(paths.published) == [
-        ("p1", "one, edited", "<p>one, edited</p>"), ("p2", "two", "<p>kept</p>"),
+        ("p1", "one, edited", "<p>one, edited</p>"),
+        ("p2", "two", "<p>kept</p>"),
         ("p4", "four", "<p>four</p>"),
-    ]  # fmt: skip
+    ]
     assert sorted(p.name for p in paths.published.parent.iterdir()) == ["warehouse.duckdb"]
     assert paths.published.stat().st_mode & 0o777 == 0o444
     report = read_with_duckdb_1x(paths.published)
@@ -220,8 +224,10 @@ def test_a_reader_keeps_its_version_while_it_waits_as_the_spare(paths: Paths):
     first = build_versioned(paths, {"p1": "one"})
     reader = subprocess.Popen(
         [sys.executable, "-c", READER, str(paths.published)],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
-    )  # fmt: skip
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         assert reader.stdout.readline().strip() == "[('p1', 'one')]"
         build_versioned(paths, {"p1": "one", "p2": "two"})

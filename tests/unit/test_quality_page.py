@@ -17,12 +17,32 @@ D1, D2 = date(2026, 11, 22), date(2026, 11, 23)
 
 
 def _row(
-    run: str, day: date, at: datetime, suite: str, expectation: str, success: bool,
-    severity: str = "critical", failing: int | None = None, sample: str | None = None,
-) -> list:  # fmt: skip
+    run: str,
+    day: date,
+    at: datetime,
+    suite: str,
+    expectation: str,
+    success: bool,
+    severity: str = "critical",
+    failing: int | None = None,
+    sample: str | None = None,
+) -> list:
     """One stored outcome: 10 rows checked on column guid of the suite's table."""
-    return [run, day, at, suite, suite.replace("_", "."), expectation, "guid", severity,
-            success, 10, failing, None, sample]  # fmt: skip
+    return [
+        run,
+        day,
+        at,
+        suite,
+        suite.replace("_", "."),
+        expectation,
+        "guid",
+        severity,
+        success,
+        10,
+        failing,
+        None,
+        sample,
+    ]
 
 
 @pytest.fixture
@@ -42,7 +62,7 @@ def conn() -> duckdb.DuckDBPyConnection:
         _row("r3", D2, datetime(2026, 11, 24, 0, 5), "marts_posts", "expect_not_null", True),
         _row("r4", D2, datetime(2026, 11, 24, 0, 6), "marts_tags", "expect_len", False,
              severity="warning", failing=1),
-    ]  # fmt: skip
+    ]  # fmt: skip  # an outcome a row
     columns = (
         "run_id, logical_date, validated_at, suite, table_name, expectation, column_name,"
         " severity, success, element_count, unexpected_count, observed_value, sample_values"

@@ -48,8 +48,10 @@ def test_the_json_feed_is_json_feed_1_1() -> None:
     document = json.loads(template.payload)
     assert document["version"] == "https://jsonfeed.org/version/1.1"
     assert [item["title"] for item in document["items"]] == [
-        "First post", "Second   post", "Third post",
-    ]  # fmt: skip
+        "First post",
+        "Second   post",
+        "Third post",
+    ]
 
 
 def strict_parse_error(payload: bytes) -> str | None:
@@ -120,12 +122,34 @@ def test_blogger_lists_300_feed_level_labels() -> None:
 
 def test_authors_of_the_corpus() -> None:
     assert expected_authors(TEMPLATES) == {
-        "Ana Souza", "Rui Matos", "Lena Fischer", "Jonas Berg", "Mei Tanaka", "Priya Raman",
-        "Inês Duarte", "Kofi Mensah", "Lucía Pérez", "Tomás Silva", "Latency Lab",
-        "Olu Adeyemi", "Beatriz Lima", "Carmen Ruiz", "Élodie Martin", "Jürgen Weiß",
-        "Sam Okafor", "山田 花子", "王伟", "Noor Haddad", "Hana Ito", "Dev Patel",
-        "Packet Stories Show", "Ola Berg", "Mara Quinn", "佐藤 一郎", "Ten Author",
-    }  # fmt: skip
+        "Ana Souza",
+        "Rui Matos",
+        "Lena Fischer",
+        "Jonas Berg",
+        "Mei Tanaka",
+        "Priya Raman",
+        "Inês Duarte",
+        "Kofi Mensah",
+        "Lucía Pérez",
+        "Tomás Silva",
+        "Latency Lab",
+        "Olu Adeyemi",
+        "Beatriz Lima",
+        "Carmen Ruiz",
+        "Élodie Martin",
+        "Jürgen Weiß",
+        "Sam Okafor",
+        "山田 花子",
+        "王伟",
+        "Noor Haddad",
+        "Hana Ito",
+        "Dev Patel",
+        "Packet Stories Show",
+        "Ola Berg",
+        "Mara Quinn",
+        "佐藤 一郎",
+        "Ten Author",
+    }
 
 
 def test_relative_links_depend_on_the_origin_only_where_nothing_else_is_absolute() -> None:

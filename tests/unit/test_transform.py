@@ -29,8 +29,11 @@ LEAK = "resource_tracker: There appear to be 2 leaked semaphore objects to clean
 def _task_like(mode: str, data_dir: Path) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, "-c", TASK_LIKE, mode, str(data_dir)],
-        capture_output=True, text=True, timeout=300, check=False,
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
 
 
 @pytest.mark.slow

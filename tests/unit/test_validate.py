@@ -22,12 +22,18 @@ SUITE = {
         "where old.post_id = rel.post_id and old.version_hash = rel.version_hash)"
     ),
     "expectations": [
-        {"type": "expect_column_values_to_be_unique", "kwargs": {"column": "post_id"},
-         "severity": "critical"},
-        {"type": "expect_column_values_to_be_between",
-         "kwargs": {"column": "word_count", "min_value": 0}, "severity": "critical"},
+        {
+            "type": "expect_column_values_to_be_unique",
+            "kwargs": {"column": "post_id"},
+            "severity": "critical",
+        },
+        {
+            "type": "expect_column_values_to_be_between",
+            "kwargs": {"column": "word_count", "min_value": 0},
+            "severity": "critical",
+        },
     ],
-}  # fmt: skip
+}
 
 
 @pytest.fixture
@@ -136,8 +142,10 @@ def test_an_edited_suite_checks_every_row_once(paths: Paths, tmp_path: Path):
     publish_now(paths)
     assert gate(paths, DAY2, suites).changed_count == 0  # nothing changed, nothing re-read
     strict = {**SUITE, "expectations": [*SUITE["expectations"]]}
-    strict["expectations"][1] = {**strict["expectations"][1], "kwargs": {
-        "column": "word_count", "min_value": 0, "max_value": 15}}  # fmt: skip
+    strict["expectations"][1] = {
+        **strict["expectations"][1],
+        "kwargs": {"column": "word_count", "min_value": 0, "max_value": 15},
+    }
     (suites / "posts.json").write_text(json.dumps(strict))
 
     with pytest.raises(ValidationFailed) as failure:

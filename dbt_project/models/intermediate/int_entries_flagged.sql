@@ -3,7 +3,7 @@
         materialized='incremental',
         incremental_strategy='delete+insert',
         unique_key='fetch_id',
-        on_schema_change='append_new_columns'
+        on_schema_change='fail'
     )
 }}
 
@@ -15,12 +15,12 @@ all_entries_identified as (
 
 ),
 
--- the fetches int_entries_identified rebuilds (the same rule): every check below is within
--- one fetch, so the rows of the other fetches stay as they are
+-- the fetches not built here as they are now (the rows int_entries_identified rewrote since):
+-- every check below is within one fetch, so the rows of the other fetches stay as they are
 entries_identified as (
 
     select * from all_entries_identified
-    {{ fetches_to_rebuild('all_entries_identified') }}
+    {{ not_yet_built('all_entries_identified', ['fetch_id', 'fetched_at']) }}
 
 ),
 
@@ -103,10 +103,7 @@ final as (
         * exclude (row_defect, listing_number, first_entry_hash),
         has_entry
         and defect_reason is null
-        and not is_exact_duplicate as is_valid,
-        -- the build that (re)wrote the row: int_posts_latest consolidates the rows written
-        -- since its own last build
-        {{ build_started_at() }} as built_at
+        and not is_exact_duplicate as is_valid
     from listings_checked
 
 )

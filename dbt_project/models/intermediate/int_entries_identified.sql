@@ -3,7 +3,7 @@
         materialized='incremental',
         incremental_strategy='delete+insert',
         unique_key='fetch_id',
-        on_schema_change='append_new_columns'
+        on_schema_change='fail'
     )
 }}
 
@@ -21,12 +21,12 @@ entries as (
 
 ),
 
--- all fetches on a full build; incrementally, those of the lookback window before the newest
--- logical date built so far, and any fetch loaded since the last build (a rerun or backfill)
+-- all fetches on a full build; incrementally, the fetches not built as they are now (a fetch
+-- loaded since: a new date, a rerun, a reload or a backfill, in whatever order they load)
 fetches_to_process as (
 
     select fetches.* from fetches
-    {{ fetches_to_rebuild('fetches') }}
+    {{ not_yet_built('fetches', ['fetch_id', 'fetched_at']) }}
 
 ),
 

@@ -18,7 +18,7 @@ valid_listings as (
 
     select
         * exclude (
-            entry_hash, defect_reason, is_exact_duplicate, has_entry, is_valid, built_at,
+            entry_hash, defect_reason, is_exact_duplicate, has_entry, is_valid,
             is_past_break, is_not_well_formed
         )
     from entries_flagged

@@ -3,19 +3,13 @@
         materialized='incremental',
         incremental_strategy='delete+insert',
         unique_key='post_id',
-        on_schema_change='append_new_columns',
+        on_schema_change='fail',
         post_hook=[
             "delete from {{ this }} where post_id not in"
             " (select post_id from {{ ref('int_post_listings') }})"
         ]
     )
 }}
-
--- depends_on: {{ ref('int_entries_flagged') }} (read by incremental builds only)
-
-{#- A table built before built_at existed has no watermark: it is rebuilt whole once (every post
-    deleted and inserted on post_id), and append_new_columns gives it the column. #}
-{%- set has_watermark = is_incremental() and relation_has_column(this, 'built_at') %}
 
 with
 
@@ -52,84 +46,62 @@ later_windows as (
 
 ),
 
-{% if has_watermark %}
+-- what each post is built from: its listings (the fetch version and position of each, hashed
+-- and xor-ed, so their order does not matter), and the last date and latest version's
+-- publication that its deletion check compares with the later fetches
+post_inputs as (
 
-    entries_flagged as (
+    select
+        post_id,
+        feed_id,
+        max(logical_date) as last_seen_on,
+        arg_max_null(
+            published_at, (logical_date, fetched_at, fetch_id, -entry_index)
+        ) as published_at,
+        bit_xor(hash(fetch_id, fetched_at, entry_index)) as listings_hash
+    from all_listings
+    group by post_id, feed_id
 
-        select * from {{ ref('int_entries_flagged') }}
+),
 
-    ),
+-- a post is deleted when a later fetch reached back past it (so it would be listed) but did
+-- not list it; a post that only scrolled out of the feed window is not deleted
+post_states as (
 
-    -- the fetches int_entries_flagged (re)wrote since this model's last build: the lookback,
-    -- reruns, reloads and backfills (a build of this model that failed leaves them for the next)
-    changed_fetches as (
+    select
+        post_inputs.post_id,
+        post_inputs.listings_hash,
+        coalesce(
+            later_windows.oldest_listed_later_at < post_inputs.published_at,
+            false
+        ) as is_deleted_from_feed
+    from post_inputs
+    left join later_windows
+        on
+            post_inputs.feed_id = later_windows.feed_id
+            and post_inputs.last_seen_on = later_windows.logical_date
 
-        select distinct
-            fetch_id,
-            feed_id,
-            logical_date
-        from entries_flagged
-        where built_at > coalesce(
-            (select max(built.built_at) from {{ this }} as built), '-infinity'::timestamp
-        )
+),
 
-    ),
+-- all posts on a full build; incrementally, the posts not built as they are now: listed by a
+-- fetch loaded since (a new date, a rerun, a reload or a backfill), no longer listed by one,
+-- or whose deletion check a later fetch turned
+posts_to_build as (
 
-    built as (
+    select * from post_states
+    {{ not_yet_built('post_states', ['post_id', 'listings_hash', 'is_deleted_from_feed']) }}
 
-        select * from {{ this }}
+),
 
-    ),
+-- every listing of those posts (a post's history is small), so its aggregates are exact
+post_listings as (
 
-    -- posts a changed fetch lists now, posts it may have listed before (seen on its date), and
-    -- posts whose deletion check a changed fetch turns (a later fetch reaching back past them)
-    changed_posts as (
+    select all_listings.*
+    from all_listings
+    semi join posts_to_build
+        on all_listings.post_id = posts_to_build.post_id
 
-        select all_listings.post_id
-        from all_listings
-        inner join changed_fetches
-            on all_listings.fetch_id = changed_fetches.fetch_id
-
-        union
-
-        select built.post_id
-        from built
-        inner join changed_fetches
-            on
-                built.feed_id = changed_fetches.feed_id
-                and changed_fetches.logical_date between built.first_seen_on and built.last_seen_on
-
-        union
-
-        select built.post_id
-        from built
-        left join later_windows
-            on
-                built.feed_id = later_windows.feed_id
-                and built.last_seen_on = later_windows.logical_date
-        where
-            built.is_deleted_from_feed
-            != coalesce(later_windows.oldest_listed_later_at < built.published_at, false)
-
-    ),
-
-    -- every listing of those posts (a post's history is small), so its aggregates are exact
-    post_listings as (
-
-        select * from all_listings
-        where post_id in (select changed_posts.post_id from changed_posts)
-
-    ),
-
-{% else %}
-
-    post_listings as (
-
-        select * from all_listings
-
-    ),
-
-{% endif %}
+),
 
 -- the version from the latest fetch; within one fetch, the first listing
 latest_versions as (
@@ -147,21 +119,16 @@ latest_versions as (
 
 ),
 
--- a post is deleted when a later fetch reached back past it (so it would be listed) but did
--- not list it; a post that only scrolled out of the feed window is not deleted
-deletion_checked as (
+-- with what the post is built from, and whether it was deleted from its feed
+with_states as (
 
     select
         latest_versions.*,
-        coalesce(
-            later_windows.oldest_listed_later_at < latest_versions.published_at,
-            false
-        ) as is_deleted_from_feed
+        posts_to_build.listings_hash,
+        posts_to_build.is_deleted_from_feed
     from latest_versions
-    left join later_windows
-        on
-            latest_versions.feed_id = later_windows.feed_id
-            and latest_versions.last_seen_on = later_windows.logical_date
+    inner join posts_to_build
+        on latest_versions.post_id = posts_to_build.post_id
 
 ),
 
@@ -199,6 +166,9 @@ final as (
         times_seen,
         is_deleted_from_feed,
 
+        -- what the row was built from: a build rebuilds the posts whose listings changed
+        listings_hash,
+
         -- change detection for the incremental posts mart
         md5(to_json(struct_pack(
             post_id,
@@ -222,12 +192,9 @@ final as (
             last_seen_on,
             times_seen,
             is_deleted_from_feed
-        ))::varchar) as version_hash,
+        ))::varchar) as version_hash
 
-        -- the build that wrote the row: the next one consolidates what was flagged since
-        {{ build_started_at() }} as built_at
-
-    from deletion_checked
+    from with_states
 
 )
 

@@ -42,11 +42,7 @@ tag_slugs as (
 posts_changed as (
 
     select * from posts_latest
-    {% if is_incremental() %}
-        where version_hash not in (
-            select built.version_hash from {{ this }} as built
-        )
-    {% endif %}
+    {{ not_yet_built('posts_latest', ['version_hash']) }}
 
 ),
 
