@@ -39,8 +39,8 @@ RUN --mount=type=cache,target=/root/.cache/uv \
 # and read-only to it; it writes only to AIRFLOW_HOME and the data volume. /data is created here
 # so a fresh named volume mounted there inherits the airflow ownership.
 RUN useradd --uid 50000 --gid 0 --create-home --home-dir /home/airflow --shell /bin/bash airflow \
-    && mkdir -p /opt/airflow/logs /data/landing \
-    && chown -R airflow:0 /opt/airflow /data
+    && mkdir -p /opt/airflow/logs /data/landing /lake \
+    && chown -R airflow:0 /opt/airflow /data /lake
 
 ENV PATH="/opt/feedwarehouse/.venv/bin:${PATH}" \
     VIRTUAL_ENV=/opt/feedwarehouse/.venv \

@@ -25,6 +25,7 @@ AIRFLOW_PG_PORT ?= 54329
 EXECUTOR ?= local
 WORKERS ?= 1
 AIRGAP ?= auto
+WAREHOUSE ?= file
 export ENV_FILE ?= .env
 LOCAL_AIRFLOW := $(RUN) python -m feedwarehouse_dev.local_airflow --home $(AIRFLOW_HOME)/local \
 	--data-dir $(FEEDWAREHOUSE_DATA_DIR) --feeds $(SAMPLE_DIR)/feeds.yml
@@ -81,9 +82,9 @@ test: lint  ## lint, then the whole test suite on 2 workers (fails loudly if no 
 bench: install  ## benchmarks, reported as ratios in bench/results.md (about an hour)
 	$(UV) run --frozen --group bench python -m bench
 
-up: install  ## the docker compose stack [EXECUTOR=celery WORKERS=N AIRGAP=1 AIRFLOW_PORT=P]; prints its login
-	@EXECUTOR=$(EXECUTOR) WORKERS=$(WORKERS) AIRGAP=$(AIRGAP) AIRFLOW_API_PORT=$(AIRFLOW_PORT) \
-		bash include/compose/up.sh
+up: install  ## the docker compose stack [EXECUTOR=celery WORKERS=N AIRGAP=1 WAREHOUSE=ducklake AIRFLOW_PORT=P]; prints its login
+	@EXECUTOR=$(EXECUTOR) WORKERS=$(WORKERS) AIRGAP=$(AIRGAP) WAREHOUSE=$(WAREHOUSE) \
+		AIRFLOW_API_PORT=$(AIRFLOW_PORT) bash include/compose/up.sh
 
 down:  ## remove every container `make up` started [VOLUMES=1: and its volumes]
 	@include/compose/compose.sh down --remove-orphans $(if $(filter 1,$(VOLUMES)),--volumes)

@@ -16,6 +16,7 @@ from feedwarehouse.orchestration.airflow_tasks import (
     WRITER_QUEUE,
     classified,
     default_args,
+    raw_load_routing,
 )
 from feedwarehouse.settings import settings
 
@@ -49,8 +50,10 @@ once; transient ones (timeouts, 5xx, OS errors) are retried (`failure_kinds.py`)
    marks the `published_warehouse` Asset and returns the run report as XCom.
 
 Writer tasks share the `feedwarehouse_writer` pool (one slot): DuckDB has one writer. On Celery
-they go to the `writer` queue (one writer worker), extract and refetch to `default`. Up to 8 runs
-may be active (the Backfill form's *Max active runs*): extracts run in parallel, writes queue.
+they go to the `writer` queue (one writer worker), extract and refetch to `default`. On DuckLake
+(`FEEDWAREHOUSE_WAREHOUSE=ducklake`) load_raw is an append: it runs on `default`, outside the pool.
+Up to 8 runs may be active (the Backfill form's *Max active runs*): extracts run in parallel,
+writes queue.
 In a backfill, a run whose later run will still build skips transform, validate_marts and
 publish (pink), its transform log naming that run; the last run always builds, validates and
 publishes. Code: `include/feedwarehouse/orchestration/daily.py` (the steps, in order;
@@ -84,6 +87,8 @@ def _day() -> Any:
 
 
 writer = {"pool": WRITER_POOL, "queue": WRITER_QUEUE, "execution_timeout": timedelta(minutes=30)}
+# load_raw: a writer with the file; on the lake an append any extract worker may run at once
+raw_loader = {"execution_timeout": timedelta(minutes=30), **raw_load_routing(settings().warehouse)}
 
 
 @dag(
@@ -169,7 +174,7 @@ def feed_warehouse_daily() -> None:
         return str(manifest)
 
     # The steps of orchestration.daily, one task each; `feedwarehouse run` runs the same ones.
-    @task(trigger_rule=TriggerRule.ALL_DONE, **writer)  # load what landed; failures recorded
+    @task(trigger_rule=TriggerRule.ALL_DONE, **raw_loader)  # load what landed; failures recorded
     @classified
     def load_raw(batches: list[dict[str, Any]]) -> dict[str, Any]:
         """Load the date's landed payloads into raw.fetches and raw.entries; fail if no feed

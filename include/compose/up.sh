@@ -1,5 +1,6 @@
 #!/bin/bash
-# make up [EXECUTOR=local|celery] [WORKERS=N] [AIRGAP=auto|0|1] [AIRFLOW_PORT=P]
+# make up [EXECUTOR=local|celery] [WORKERS=N] [AIRGAP=auto|0|1] [WAREHOUSE=file|ducklake]
+#         [AIRFLOW_PORT=P]
 # A Docker engine (dockerd started here when none answers), images (air-gapped bases when no
 # registry answers), .env with fresh secrets if missing, the stack, then its UI and login.
 set -euo pipefail
@@ -7,6 +8,10 @@ here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 cd "$root"
 executor=${EXECUTOR:-local} workers=${WORKERS:-1} airgap=${AIRGAP:-auto}
+case ${WAREHOUSE:=file} in
+    file|ducklake) export WAREHOUSE ;;
+    *) echo "WAREHOUSE must be file or ducklake, not '$WAREHOUSE'" >&2; exit 2 ;;
+esac
 state=${FEEDWAREHOUSE_COMPOSE_STATE:-$root/.airflow/compose}
 mkdir -p "$state"
 

@@ -33,6 +33,18 @@ WRITER_QUEUE = "writer"
 DEFAULT_QUEUE = "default"
 
 
+def raw_load_routing(warehouse: str) -> dict[str, str]:
+    """Where load_raw runs, by FEEDWAREHOUSE_WAREHOUSE (decided when the DAG is parsed).
+
+    The file has one writer: the writer pool and queue, like every task that writes it. On the
+    lake a load is an append that commits concurrently with others (a conflict is retried as
+    transient), so it runs on `default`, outside the pool, on whichever extract worker is free.
+    """
+    if warehouse == "ducklake":
+        return {"queue": DEFAULT_QUEUE}
+    return {"pool": WRITER_POOL, "queue": WRITER_QUEUE}
+
+
 class ExpectedFailure(SystemExit):
     """A task failing for a known reason, said in one line: no traceback in its log.
 
