@@ -10,20 +10,13 @@ from typing import Any
 import duckdb
 import pytest
 from helpers.dbt_raw import dbt_build, entry, insert_fetch, md5, rows
+from helpers.faultkit import MART_TABLES
 
 from feedwarehouse.load.raw import ensure_schema
 
 DAYS = [date(2024, 6, 1) + timedelta(days=n) for n in range(5)]
 COMPARED = (
-    "marts.posts",
-    "marts.tags",
-    "marts.post_tags",
-    "marts.authors",
-    "marts.feed_authors",
-    "marts.feeds",
-    "marts.daily_posts",
-    "marts.daily_tag_posts",
-    "marts.daily_author_posts",
+    *MART_TABLES,
     "quality.quarantined_entries",
     "intermediate.int_posts_latest",
     "intermediate.int_entries_flagged",
