@@ -6,10 +6,13 @@ table whose fields are its columns, in table order, so a row is built by name.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, fields
 from datetime import date, datetime
 
 import duckdb
+
+from feedwarehouse.lake import is_lake
 
 SCHEMAS = ("raw", "staging", "intermediate", "marts", "snapshots", "quality")
 
@@ -172,23 +175,54 @@ FEED_META_COLUMNS = (
 )
 
 
+# DuckLake's raw layer (load/lake_raw.py appends to it): the latest load of a fetch wins
+LOAD_COLUMNS = "load_id varchar not null, loaded_at timestamp not null"
+
+
+def lake_raw_ddl() -> str:
+    """The append tables (the file's raw DDL without keys, DuckLake has none) and the views."""
+    ddl = re.sub(r",\s*primary key \([^)]*\)", "", RAW_DDL)
+    ddl = ddl.replace(" primary key", "")
+    ddl = ddl.replace("raw.fetches (", "raw.fetch_loads (").replace(
+        "raw.entries (", "raw.entry_loads ("
+    )
+    # the load's stamp goes last, so `* exclude (…)` gives the file's column order
+    ddl = re.sub(r"\n\);", f",\n    {LOAD_COLUMNS}\n);", ddl)
+    return ddl + LATEST_VIEWS
+
+
+# the latest load of each fetch: newest loaded_at, the load_id breaking a tie
+LATEST_VIEWS = """
+create view if not exists raw.fetches as
+select * exclude (load_id, loaded_at) from raw.fetch_loads
+qualify row_number() over (partition by fetch_id order by loaded_at desc, load_id desc) = 1;
+create view if not exists raw.entries as
+select * exclude (load_id, loaded_at) from raw.entry_loads
+where load_id in (
+    select arg_max(load_id, (loaded_at, load_id)) from raw.fetch_loads group by fetch_id
+);
+"""
+
+
+def ensure_lake_raw(conn: duckdb.DuckDBPyConnection) -> None:
+    """Create the append tables and the latest-load views if they are not there yet."""
+    for statement in lake_raw_ddl().split(";"):
+        if statement.strip():
+            conn.execute(statement)
+
+
 def ensure_schema(conn: duckdb.DuckDBPyConnection) -> None:
     """Create the schemas and the package's tables, each whole (no column is added later)."""
-    from feedwarehouse.lake import is_lake
-    from feedwarehouse.load.lake_raw import ensure_lake_raw
-
     for schema in SCHEMAS:
         conn.execute(f"create schema if not exists {schema}")
     if is_lake(conn):
-        ensure_lake_raw(conn)  # appends and latest-load views (load/lake_raw.py)
+        ensure_lake_raw(conn)  # appends and latest-load views (loads: load/lake_raw.py)
     else:
         conn.execute(RAW_DDL)
     ensure_quality_tables(conn)
 
 
 def ensure_quality_tables(conn: duckdb.DuckDBPyConnection) -> None:
-    from feedwarehouse.lake import is_lake
-
     conn.execute("create schema if not exists quality")
     conn.execute(RESULTS_DDL)
     # DuckLake has no keys: retire.py deletes a post's earlier retirement itself

@@ -11,9 +11,9 @@ import pytest
 from feedwarehouse import lake
 from feedwarehouse.config import data_paths
 from feedwarehouse.errors import ConfigError, TransformFailed
-from feedwarehouse.load.lake_raw import lake_raw_ddl
 from feedwarehouse.orchestration.failure_kinds import is_transient
 from feedwarehouse.settings import Settings, env_name
+from feedwarehouse.tables import lake_raw_ddl
 from feedwarehouse.transform.dbt_build import lake_target
 from feedwarehouse.warehouse import connect, is_lake_warehouse
 

@@ -11,48 +11,13 @@ and a second load of a (feed, date) supersedes the first instead of doubling it.
 
 from __future__ import annotations
 
-import re
 import uuid
 from dataclasses import fields
 from datetime import UTC, datetime
 
 import duckdb
 
-from feedwarehouse.tables import RAW_DDL, EntryRow, FetchRow
-
-LOAD_COLUMNS = "load_id varchar not null, loaded_at timestamp not null"
-
-
-def lake_raw_ddl() -> str:
-    """The append tables (the file's raw DDL without keys, DuckLake has none) and the views."""
-    ddl = re.sub(r",\s*primary key \([^)]*\)", "", RAW_DDL)
-    ddl = ddl.replace(" primary key", "")
-    ddl = ddl.replace("raw.fetches (", "raw.fetch_loads (").replace(
-        "raw.entries (", "raw.entry_loads ("
-    )
-    # the load's stamp goes last, so `* exclude (…)` gives the file's column order
-    ddl = re.sub(r"\n\);", f",\n    {LOAD_COLUMNS}\n);", ddl)
-    return ddl + LATEST_VIEWS
-
-
-# the latest load of each fetch: newest loaded_at, the load_id breaking a tie
-LATEST_VIEWS = """
-create view if not exists raw.fetches as
-select * exclude (load_id, loaded_at) from raw.fetch_loads
-qualify row_number() over (partition by fetch_id order by loaded_at desc, load_id desc) = 1;
-create view if not exists raw.entries as
-select * exclude (load_id, loaded_at) from raw.entry_loads
-where load_id in (
-    select arg_max(load_id, (loaded_at, load_id)) from raw.fetch_loads group by fetch_id
-);
-"""
-
-
-def ensure_lake_raw(conn: duckdb.DuckDBPyConnection) -> None:
-    """Create the append tables and the latest-load views if they are not there yet."""
-    for statement in lake_raw_ddl().split(";"):
-        if statement.strip():
-            conn.execute(statement)
+from feedwarehouse.tables import EntryRow, FetchRow
 
 
 def append_fetch(conn: duckdb.DuckDBPyConnection, fetch: FetchRow, entries: list[EntryRow]) -> str:
