@@ -133,6 +133,8 @@ def test_the_compose_stack_has_no_default_password(tmp_path: Path, fault_ledger:
         "AIRFLOW_FERNET_KEY",
         "AIRFLOW_API_SECRET_KEY",
         "AIRFLOW_JWT_SECRET",
+        "LAKE_PASSWORD",
+        "BI_READER_PASSWORD",
     ]
     values = [_env(path) for path in (first, second)]
     for name in filled:
