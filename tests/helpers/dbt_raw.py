@@ -108,9 +108,14 @@ def dbt_build(data_dir: Path, *extra: str) -> None:
     assert result.success, failures or result.exception
 
 
-def rows(data_dir: Path, sql: str) -> list[tuple]:
-    conn = duckdb.connect(str(data_dir / "warehouse.duckdb"), read_only=True)
+def query(database: Path, sql: str) -> list[tuple]:
+    """The rows `sql` returns from the DuckDB file `database`, opened read-only."""
+    conn = duckdb.connect(str(database), read_only=True)
     try:
         return conn.execute(sql).fetchall()
     finally:
         conn.close()
+
+
+def rows(data_dir: Path, sql: str) -> list[tuple]:
+    return query(data_dir / "warehouse.duckdb", sql)

@@ -14,8 +14,8 @@ import shutil
 from datetime import date
 from pathlib import Path
 
-import duckdb
 import pytest
+from helpers.dbt_raw import query
 
 from feedwarehouse.cli import main
 from feedwarehouse.config import data_paths
@@ -49,14 +49,6 @@ def archived_guids(sample: SampleSet, days: list[str]) -> set[str]:
 def backfill(sample: SampleSet, data_dir: Path, start: str, end: str) -> int:
     argv = ["backfill", "--feeds", str(sample.feeds_file), "--start", start, "--end", end]
     return main([*argv, "--today", TODAY, "--data-dir", str(data_dir)])
-
-
-def query(database: Path, sql: str) -> list[tuple]:
-    conn = duckdb.connect(str(database), read_only=True)
-    try:
-        return conn.execute(sql).fetchall()
-    finally:
-        conn.close()
 
 
 def test_backfill_publishes_every_date_once(

@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-import duckdb
 import pytest
+from helpers.dbt_raw import query
 
 from feedwarehouse.config import data_paths, load_feeds
 from feedwarehouse.orchestration.daily import run_all
@@ -71,14 +71,6 @@ def published(tmp_path_factory: pytest.TempPathFactory) -> Path:
     summary = run_all(load_feeds(sample.feeds_file), RUN_DATE, paths)
     assert summary.ok
     return paths.published
-
-
-def query(database: Path, sql: str) -> list[tuple]:
-    conn = duckdb.connect(str(database), read_only=True)
-    try:
-        return conn.execute(sql).fetchall()
-    finally:
-        conn.close()
 
 
 def test_every_defect_is_quarantined_with_its_reason(published: Path):
