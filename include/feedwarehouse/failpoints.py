@@ -3,8 +3,9 @@
 `FEEDWAREHOUSE_FAILPOINT=load.entries_inserted` (optionally `name@N`: at the Nth time the point
 is reached) makes `hit("load.entries_inserted")` send SIGKILL to its own process: no cleanup,
 no `finally`, exactly what the OOM killer or a lost machine does. Unset (always, outside tests)
-`hit` is one comparison. The points sit inside the steps that write: mid-fetch, mid-transaction
-of the raw load, mid-dbt model, and between the copy and the swap of a publish.
+`hit` reads the settings and returns; a caller that would hit a point on every row asks `armed`
+once instead. The points sit inside the steps that write: mid-fetch, mid-transaction of the raw
+load, mid-dbt model, and between the copy and the swap of a publish.
 """
 
 from __future__ import annotations
@@ -41,6 +42,12 @@ def _armed() -> tuple[str, int] | None:
     if name not in POINTS:
         raise ValueError(f"${ENV}={value!r}: unknown failpoint {name!r}; known: {sorted(POINTS)}")
     return name, int(nth or 1)
+
+
+def armed(name: str) -> bool:
+    """Whether $FEEDWAREHOUSE_FAILPOINT names this point: for a caller that hits it per row."""
+    point = _armed()
+    return point is not None and point[0] == name
 
 
 def hit(name: str) -> None:

@@ -72,3 +72,26 @@ def test_an_armed_failpoint_kills_its_process_at_the_nth_hit():
         [sys.executable, "-c", script], env=env, capture_output=True, text=True, check=False
     )
     assert (run.returncode, run.stdout) == (-signal.SIGKILL, "1\n2\n")
+
+
+@pytest.mark.parametrize(("armed", "wrapped"), [(None, False), ("dbt.sanitize_html@3", True)])
+def test_dbt_sanitizes_html_without_a_failpoint_check_per_row_unless_armed(
+    monkeypatch: pytest.MonkeyPatch, armed: str | None, wrapped: bool
+):
+    import duckdb
+
+    from feedwarehouse.transform import dbt_plugin
+
+    monkeypatch.delenv(failpoints.ENV, raising=False)
+    if armed is not None:
+        monkeypatch.setenv(failpoints.ENV, armed)
+    checked: list[str] = []
+    monkeypatch.setattr(failpoints, "hit", checked.append)  # counts the per-row checks
+    conn = duckdb.connect()
+    dbt_plugin.Plugin("feedwarehouse", {}).configure_connection(conn)
+    rows = conn.execute(
+        "select sanitize_html(b) from (values ('<p onclick=\"x()\">a</p>'), (null), ('<b>c</b>'))"
+        " t(b)"
+    ).fetchall()
+    assert rows == [("<p>a</p>",), (None,), ("<b>c</b>",)]
+    assert checked == (["dbt.sanitize_html"] * 3 if wrapped else [])
