@@ -101,12 +101,20 @@ def publishing_run(context: Mapping[str, Any]) -> str | None:
     rows = [row for run_id, tasks in plain.items() if (row := backfill_row(run_id, tasks))]
     later = [row.run_id for row in rows if row.run_after > this.run_after]
     publisher = coalesce_into(this, rows, lambda run_id: ti.get_dagrun_state(ti.dag_id, run_id))
+    # the decision first: the UI shows a log line cut at the panel's width
+    if publisher:
+        log.info(
+            "not built here: %s, a later run of this backfill, builds, validates and publishes "
+            "this date; transform, validate_marts and publish skip",
+            publisher,
+        )
+    else:
+        log.info("built here: no later run of this backfill is still to transform")
     log.info(
-        "backfill run %s: %d later run(s) of backfills (%s); builds here: %s",
+        "backfill run %s: %d later run(s) of backfills: %s",
         this.run_id,
         len(later),
         ", ".join(f"{run_id} {plain[run_id]}" for run_id in later) or "none",
-        "no, " + publisher + " will" if publisher else "yes",
     )
     return publisher
 
