@@ -1,7 +1,8 @@
 """Backfill runs of the daily DAG: whose build and publish a later run of the backfill redoes.
 
 The marts' incremental rule rebuilds every fetch loaded since the last build, so when a later
-run of the same backfill is still to transform, this run's transform, validate_marts and publish
+backfill run (run id `backfill__…`: of this backfill, or of another one running beside it) is
+still to transform, this run's transform, validate_marts and publish
 would only be repeated by it: they are skipped, the transform's log naming the run that will
 publish this date. Every run keeps its own extract, load_raw and validate_raw (its date's status
 and raw gate); nothing is skipped before the date's raw rows passed their gate (transform runs
@@ -104,12 +105,12 @@ def publishing_run(context: Mapping[str, Any]) -> str | None:
     # the decision first: the UI shows a log line cut at the panel's width
     if publisher:
         log.info(
-            "not built here: %s, a later run of this backfill, builds, validates and publishes "
+            "not built here: %s, a later backfill run, builds, validates and publishes "
             "this date; transform, validate_marts and publish skip",
             publisher,
         )
     else:
-        log.info("built here: no later run of this backfill is still to transform")
+        log.info("built here: no later backfill run is still to transform")
     log.info(
         "backfill run %s: %d later run(s) of backfills: %s",
         this.run_id,
@@ -122,6 +123,6 @@ def publishing_run(context: Mapping[str, Any]) -> str | None:
 def skip_message(logical_date: Any, publisher: str) -> str:
     return (
         f"{logical_date}: raw loaded and validated; built, validated and published by the "
-        f"later run {publisher} of this backfill (the marts' incremental rule rebuilds every "
+        f"later backfill run {publisher} (the marts' incremental rule rebuilds every "
         "date loaded since the last build): transform, validate_marts and publish skipped here"
     )
