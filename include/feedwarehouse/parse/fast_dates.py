@@ -27,7 +27,7 @@ _RFC822 = re.compile(
     r"(?:(?:mon|tue|wed|thu|fri|sat|sun), )?([0-9]{1,2}) "
     r"(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec) ([0-9]{4}) "
     r"([0-9]{2}):([0-9]{2}):([0-9]{2}) ([+-][0-9]{4}|ut|gmt|z|[ecmp][sd]t)",
-    re.IGNORECASE | re.ASCII,  # ASCII: "ſep" is no month to feedparser
+    re.IGNORECASE | re.ASCII,  # ASCII: "\u017fep" (a long s) is no month to feedparser
 )
 
 

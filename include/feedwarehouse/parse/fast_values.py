@@ -3,7 +3,8 @@
 Each mirrors a named part of feedparser (mixin._FeedParserMixin.pop, _add_tag,
 _sync_author_detail, _start_link) for a document without xml:base or xml:lang, read as UTF-8:
 the base is "" and the language None in every detail. feedparser's own helpers are called
-where it has them (its URL join, HTML guess; dates: fast_dates), so the two cannot drift apart there.
+where it has them (its URL join, HTML guess), so the two cannot drift apart there; dates go
+through fast_dates (feedparser's reading, a plain RFC 822 date read by one pattern).
 Plain dicts where feedparser builds FeedParserDicts (the JSON and every key read after are the
 same); fast_rss makes each entry and the feed one at the end (its aliases: "enclosures").
 """
