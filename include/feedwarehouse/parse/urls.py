@@ -18,12 +18,13 @@ _URL_ATTRIBUTES = ("src", "href", "poster")
 # four times faster than the same search ignoring case
 _RELATIVE = re.compile(r"""(?:src|href|poster)\s*=\s*["']?(?![a-z][a-z0-9+.-]*:|#|["'\s>])""")
 # the same search over a whole (lower-cased, UTF-8) XML payload, matching wherever _RELATIVE
-# matches one of its decoded bodies: an entity (&quot;, &amp;…) where the value starts is not
-# excluded, a non-ASCII byte may be whitespace, and a character reference to an ASCII
-# character (which could spell "src" or a quote) sends every body to its own search
+# matches one of its decoded bodies: &quot;, &apos; and &gt; are read as the characters they
+# stand for, any other entity where the value starts is not excluded, a non-ASCII byte may be
+# whitespace, and a character reference to an ASCII character (it could spell "src" or a
+# quote) sends every body to its own search
 _PAYLOAD_RELATIVE = tuple(  # one pattern per name: led by a literal, each search is fast
-    re.compile(name + rb"""[\s\x1c-\x1f\x80-\xff]*=[\s\x1c-\x1f\x80-\xff]*["']?"""
-               rb"""(?![a-z][a-z0-9+.-]*:|#|["'\s>])""")
+    re.compile(name + rb"""[\s\x1c-\x1f\x80-\xff]*=[\s\x1c-\x1f\x80-\xff]*"""
+               rb"""(?:["']|&quot;|&apos;)?(?![a-z][a-z0-9+.-]*:|#|["'\s>]|&(?:quot|apos|gt);)""")
     for name in (b"src", b"href", b"poster")
 )  # fmt: skip
 _ASCII_REFERENCE = re.compile(rb"&#(?:x0*[0-7]?[0-9a-f]|0*1?[0-9]{1,2});")
