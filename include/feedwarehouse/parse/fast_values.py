@@ -3,7 +3,8 @@
 Each mirrors a named part of feedparser (mixin._FeedParserMixin.pop, _add_tag,
 _sync_author_detail, _start_link) for a document without xml:base or xml:lang, read as UTF-8:
 the base is "" and the language None in every detail. feedparser's own helpers are called
-where it has them (its URL join, HTML guess, date parser), so the two cannot drift apart there.
+where it has them (its URL join, HTML guess), so the two cannot drift apart there; dates go
+through fast_dates (feedparser's reading, a plain RFC 822 date read by one pattern).
 Plain dicts where feedparser builds FeedParserDicts (the JSON and every key read after are the
 same); fast_rss makes each entry and the feed one at the end (its aliases: "enclosures").
 """
@@ -14,10 +15,11 @@ import re
 import time
 from typing import Any
 
-from feedparser.datetimes import _parse_date
 from feedparser.mixin import _FeedParserMixin
 from feedparser.urls import _urljoin
 from feedparser.util import FeedParserDict
+
+from feedwarehouse.parse.fast_dates import parse_date
 
 # C1 controls in UTF-8, and as character references (two searches each led by a literal: fast)
 _C1_UTF8 = re.compile(rb"\xc2[\x80-\x9f]")
@@ -129,7 +131,7 @@ def link_attributes(attributes: dict[str, str], *, enclosure: bool = False) -> d
 
 def date_pair(text: str) -> tuple[str, time.struct_time | None]:
     output = value(text)
-    return output, _parse_date(output)
+    return output, parse_date(output)
 
 
 def add_tag(context: Any, text: str, scheme: str | None) -> None:

@@ -52,6 +52,8 @@ def parse_feed(
     else:
         version, meta, found, scanned, bozo_reason = _feedparser_read(payload, source, notes)
     base = base_url(meta.get("link"), source)
+    # one search of the payload for a relative URL in any body, not one per body (fast path)
+    relative = fast is None or urls.may_hold_relative(payload)
     is_atom = (version or "").startswith("atom")
     return ParsedFeed(
         title=text.title_text(meta.get("title"), _markup(meta, "title_detail", is_atom)),
@@ -62,7 +64,7 @@ def parse_feed(
         bozo_reason=bozo_reason,
         feed_json=to_json({**meta, "version": version, "encoding": decoded.encoding}),
         entries=[
-            _entry(entry, base, meta, scanned[index] if scanned else None, is_atom)
+            _entry(entry, base, meta, scanned[index] if scanned else None, is_atom, relative)
             for index, entry in enumerate(found)
         ],
         parsed_by="lxml" if fast is not None else "feedparser",
@@ -162,6 +164,7 @@ def _entry(
     feed: Any,
     elements: entry_fields.EntryElements | None,
     is_atom: bool,
+    relative: bool = True,
 ) -> ParsedEntry:
     content = entry.get("content") or []
     link = entry.get("link") or None
@@ -194,7 +197,7 @@ def _entry(
         categories=[tag["term"] for tag in entry.get("tags", []) if tag.get("term")],
         summary=entry_fields.summary_of(entry, elements),
         content=content[0].get("value") if content else None,
-        body_html=urls.absolute_html(body.html, _body_base(entry, base)),
+        body_html=urls.absolute_html(body.html, _body_base(entry, base)) if relative else body.html,
         body_source=body.source,
         comments_count=_int(entry.get("slash_comments")),
         enclosure_count=len(entry.get("enclosures", [])),

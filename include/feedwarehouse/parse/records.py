@@ -10,6 +10,8 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import urljoin, urlparse
 
+_WEB_SCHEMES = ("http://", "https://")
+
 
 @dataclass(frozen=True)
 class ParsedEntry:
@@ -55,7 +57,7 @@ def base_url(feed_link: str | None, source: str) -> str | None:
 
 
 def absolute(link: str | None, base: str | None) -> str | None:
-    if not link:
+    if not link or link.startswith(_WEB_SCHEMES):  # urlparse's scheme: http(s), as it is
         return link
     if urlparse(link).scheme or not base or urlparse(base).scheme not in ("http", "https"):
         return link
