@@ -26,7 +26,7 @@ _PAYLOAD_RELATIVE = tuple(  # one pattern per name: led by a literal, each searc
     re.compile(name + rb"""[\s\x1c-\x1f\x80-\xff]*=[\s\x1c-\x1f\x80-\xff]*"""
                rb"""(?:["']|&quot;|&apos;)?(?![a-z][a-z0-9+.-]*:|#|["'\s>]|&(?:quot|apos|gt);)""")
     for name in (b"src", b"href", b"poster")
-)  # fmt: skip
+)  # fmt: skip  # the pattern's two halves read as one regex, not as two arguments
 _ASCII_REFERENCE = re.compile(rb"&#(?:x0*[0-7]?[0-9a-f]|0*1?[0-9]{1,2});")
 
 
