@@ -87,6 +87,9 @@ def _day() -> Any:
 
 
 writer = {"pool": WRITER_POOL, "queue": WRITER_QUEUE, "execution_timeout": timedelta(minutes=30)}
+# transform: outside the pool (deciding to coalesce needs no writer; the file lock serialises a
+# build, which waits for every loaded date's raw gate: build_gate.py), on the writer's machine
+builder = {"queue": WRITER_QUEUE, "execution_timeout": timedelta(minutes=30)}
 # load_raw: a writer with the file; on the lake an append any extract worker may run at once
 raw_loader = {"execution_timeout": timedelta(minutes=30), **raw_load_routing(settings().warehouse)}
 
@@ -192,7 +195,7 @@ def feed_warehouse_daily() -> None:
 
         return daily.validate_raw(_day())
 
-    @task(**writer)
+    @task(**builder)
     def transform() -> None:
         """dbt build: staging, intermediate, marts, snapshots and their tests (all of raw again
         when the run's `full_refresh` param is set). In a backfill, skipped (with validate_marts
@@ -200,14 +203,19 @@ def feed_warehouse_daily() -> None:
         from airflow.sdk import get_current_context
         from airflow.sdk.exceptions import AirflowSkipException
 
-        from feedwarehouse.orchestration import coalesce, daily
+        from feedwarehouse.orchestration import build_gate, coalesce, daily
+        from feedwarehouse.warehouse import writer_lock
 
         @classified
         def build() -> str | None:
-            day = _day()
-            publisher = None if day.full_refresh else coalesce.publishing_run(get_current_context())
+            day, context = _day(), get_current_context()
+            publisher = None if day.full_refresh else coalesce.publishing_run(context)
             if publisher is None:
-                daily.transform(_day())
+                build_gate.build_when_judged(
+                    lambda: writer_lock(day.paths, holder=f"transform for {day.logical_date}"),
+                    lambda: build_gate.pending_raw_gates(context),
+                    lambda: daily.transform(day),
+                )
             return publisher
 
         publisher = build()
