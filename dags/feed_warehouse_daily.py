@@ -201,26 +201,30 @@ def feed_warehouse_daily() -> None:
         when the run's `full_refresh` param is set). In a backfill, skipped (with validate_marts
         and publish) when a later run of it will build and publish this date (coalesce.py)."""
         from airflow.sdk import get_current_context
-        from airflow.sdk.exceptions import AirflowSkipException
+        from airflow.sdk.exceptions import AirflowRescheduleException, AirflowSkipException
 
         from feedwarehouse.orchestration import build_gate, coalesce, daily
         from feedwarehouse.warehouse import writer_lock
 
         @classified
-        def build() -> str | None:
+        def build() -> tuple[str | None, list[str]]:
             day, context = _day(), get_current_context()
             publisher = None if day.full_refresh else coalesce.publishing_run(context)
-            if publisher is None:
-                build_gate.build_when_judged(
-                    lambda: writer_lock(day.paths, holder=f"transform for {day.logical_date}"),
-                    lambda: build_gate.pending_raw_gates(context),
-                    lambda: daily.transform(_day()),
-                )
-            return publisher
+            if publisher is not None:
+                return publisher, []
+            unjudged = build_gate.build_when_judged(
+                lambda: writer_lock(day.paths, holder=f"transform for {day.logical_date}"),
+                lambda: build_gate.pending_raw_gates(context),
+                lambda: daily.transform(_day()),
+            )
+            return None, unjudged
 
-        publisher = build()
-        if publisher is not None:  # a skip is not a failure: raised outside `classified`
+        publisher, unjudged = build()
+        # a skip or a reschedule is not a failure: raised outside `classified`
+        if publisher is not None:
             raise AirflowSkipException(coalesce.skip_message(_day().logical_date, publisher))
+        if unjudged:
+            raise AirflowRescheduleException(build_gate.reschedule_at(unjudged))
 
     @task(**writer)
     @classified

@@ -107,14 +107,14 @@ def test_the_build_waits_outside_the_lock_until_nothing_is_pending():
         events.append("ask")
         return next(answers)
 
-    waits = build_when_judged(
+    unbuilt = build_when_judged(
         lock,
         pending,
         lambda: events.append("build"),
         poll=2.0,
         sleep=lambda s: events.append(f"sleep {s}"),
     )
-    assert waits == 2
+    assert unbuilt == []
     assert events == [
         "lock",
         "ask",
@@ -140,8 +140,35 @@ def test_nothing_pending_builds_at_once_under_the_lock():
         yield
         events.append("unlock")
 
-    assert build_when_judged(lock, lambda: [], lambda: events.append("build"), sleep=None) == 0
+    assert build_when_judged(lock, lambda: [], lambda: events.append("build"), sleep=None) == []
     assert events == ["lock", "build", "unlock"]
+
+
+def test_after_its_patience_the_build_gives_up_unbuilt_naming_the_runs():
+    """On Celery the one writer worker's one slot is what the awaited gate needs: the task
+    gives it back (the DAG reschedules it) instead of waiting on."""
+    now = [100.0]
+    built: list[str] = []
+
+    @contextmanager
+    def lock():
+        yield
+
+    def sleep(seconds: float) -> None:
+        now[0] += seconds
+
+    unbuilt = build_when_judged(
+        lock,
+        lambda: [rid(3), rid(5)],
+        lambda: built.append("build"),
+        poll=2.0,
+        patience=7.0,
+        sleep=sleep,
+        clock=lambda: now[0],
+    )
+    assert unbuilt == [rid(3), rid(5)]
+    assert built == []
+    assert now[0] == 108.0  # asked at 100, 102, 104, 106 and 108, then gave up
 
 
 def test_a_build_waits_for_the_lock_a_load_holds_and_builds_under_it(

@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Mapping
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from feedwarehouse.orchestration.coalesce import ACTIVE_RUN, state_name
@@ -25,6 +26,10 @@ LOADED = frozenset({"running", "success", "up_for_retry", "up_for_reschedule", "
 # validate_raw in these states has judged (or will never judge) them
 JUDGED = frozenset({"success", "failed", "upstream_failed", "skipped", "removed"})
 POLL_SECONDS = 2.0
+# then the task gives its worker slot back and is rescheduled: on Celery the one writer worker
+# has one slot, which the gate it waits for needs
+PATIENCE_SECONDS = 30.0
+RESCHEDULE_SECONDS = 5.0
 
 
 def unjudged_loads(
@@ -57,21 +62,35 @@ def build_when_judged(
     pending: Callable[[], list[str]],
     build: Callable[[], None],
     poll: float = POLL_SECONDS,
+    patience: float = PATIENCE_SECONDS,
     sleep: Callable[[float], None] = time.sleep,
-) -> int:
-    """Under the writer lock (`hold_lock()`), `build()` once `pending()` names no run; until
-    then let the lock go, wait `poll` seconds and ask again. Returns the number of waits."""
-    waits = 0
+    clock: Callable[[], float] = time.monotonic,
+) -> list[str]:
+    """Under the writer lock (`hold_lock()`), `build()` once `pending()` names no run, and
+    return []. Until then let the lock go, wait `poll` seconds and ask again; after `patience`
+    seconds return the runs still pending, unbuilt (the task reschedules itself)."""
+    deadline = clock() + patience
     while True:
         with hold_lock():
             waiting_for = pending()
             if not waiting_for:
                 build()
-                return waits
-        if waits == 0:
-            log.info(
-                "build waits for the raw gate of %s (rows loaded, not yet judged)",
-                ", ".join(waiting_for),
-            )
-        waits += 1
+                return []
+        if clock() >= deadline:
+            return waiting_for
+        log.info(
+            "build waits for the raw gate of %s (rows loaded, not yet judged)",
+            ", ".join(waiting_for),
+        )
         sleep(poll)
+
+
+def reschedule_at(unjudged: list[str], delay: float = RESCHEDULE_SECONDS) -> datetime:
+    """When a transform that gave up waiting runs again; logs the runs it waited for."""
+    log.info(
+        "raw gate of %s still pending after %g s: the build gives its slot back, again in %g s",
+        ", ".join(unjudged),
+        PATIENCE_SECONDS,
+        delay,
+    )
+    return datetime.now(UTC) + timedelta(seconds=delay)
