@@ -49,8 +49,10 @@ once; transient ones (timeouts, 5xx, OS errors) are retried (`failure_kinds.py`)
 5. **publish** swaps the validated marts into `published/warehouse.duckdb` (the BI file),
    marks the `published_warehouse` Asset and returns the run report as XCom.
 
-Writer tasks share the `feedwarehouse_writer` pool (one slot): DuckDB has one writer. On Celery
-they go to the `writer` queue (one writer worker), extract and refetch to `default`. On DuckLake
+Writer tasks share the `feedwarehouse_writer` pool (one slot): DuckDB has one writer; transform
+stays outside it (deciding to skip needs no writer; a build takes the file lock and waits for
+every loaded date's raw gate). On Celery the writer tasks and transform go to the `writer` queue
+(one writer worker), extract and refetch to `default`. On DuckLake
 (`FEEDWAREHOUSE_WAREHOUSE=ducklake`) load_raw is an append: it runs on `default`, outside the pool.
 Up to 8 runs may be active (the Backfill form's *Max active runs*): extracts run in parallel,
 writes queue.
