@@ -49,8 +49,10 @@ once; transient ones (timeouts, 5xx, OS errors) are retried (`failure_kinds.py`)
 5. **publish** swaps the validated marts into `published/warehouse.duckdb` (the BI file),
    marks the `published_warehouse` Asset and returns the run report as XCom.
 
-Writer tasks share the `feedwarehouse_writer` pool (one slot): DuckDB has one writer. On Celery
-they go to the `writer` queue (one writer worker), extract and refetch to `default`. On DuckLake
+Writer tasks share the `feedwarehouse_writer` pool (one slot): DuckDB has one writer; transform
+stays outside it (deciding to skip needs no writer; a build takes the file lock and waits for
+every loaded date's raw gate). On Celery the writer tasks and transform go to the `writer` queue
+(one writer worker), extract and refetch to `default`. On DuckLake
 (`FEEDWAREHOUSE_WAREHOUSE=ducklake`) load_raw is an append: it runs on `default`, outside the pool.
 Up to 8 runs may be active (the Backfill form's *Max active runs*): extracts run in parallel,
 writes queue.
@@ -87,6 +89,9 @@ def _day() -> Any:
 
 
 writer = {"pool": WRITER_POOL, "queue": WRITER_QUEUE, "execution_timeout": timedelta(minutes=30)}
+# transform: outside the pool (deciding to coalesce needs no writer; the file lock serialises a
+# build, which waits for every loaded date's raw gate: build_gate.py), on the writer's machine
+builder = {"queue": WRITER_QUEUE, "execution_timeout": timedelta(minutes=30)}
 # load_raw: a writer with the file; on the lake an append any extract worker may run at once
 raw_loader = {"execution_timeout": timedelta(minutes=30), **raw_load_routing(settings().warehouse)}
 
@@ -192,27 +197,36 @@ def feed_warehouse_daily() -> None:
 
         return daily.validate_raw(_day())
 
-    @task(**writer)
+    @task(**builder)
     def transform() -> None:
         """dbt build: staging, intermediate, marts, snapshots and their tests (all of raw again
         when the run's `full_refresh` param is set). In a backfill, skipped (with validate_marts
         and publish) when a later run of it will build and publish this date (coalesce.py)."""
         from airflow.sdk import get_current_context
-        from airflow.sdk.exceptions import AirflowSkipException
+        from airflow.sdk.exceptions import AirflowRescheduleException, AirflowSkipException
 
-        from feedwarehouse.orchestration import coalesce, daily
+        from feedwarehouse.orchestration import build_gate, coalesce, daily
+        from feedwarehouse.warehouse import writer_lock
 
         @classified
-        def build() -> str | None:
-            day = _day()
-            publisher = None if day.full_refresh else coalesce.publishing_run(get_current_context())
-            if publisher is None:
-                daily.transform(_day())
-            return publisher
+        def build() -> tuple[str | None, list[str]]:
+            day, context = _day(), get_current_context()
+            publisher = None if day.full_refresh else coalesce.publishing_run(context)
+            if publisher is not None:
+                return publisher, []
+            unjudged = build_gate.build_when_judged(
+                lambda: writer_lock(day.paths, holder=f"transform for {day.logical_date}"),
+                lambda: build_gate.pending_raw_gates(context),
+                lambda: daily.transform(_day()),
+            )
+            return None, unjudged
 
-        publisher = build()
-        if publisher is not None:  # a skip is not a failure: raised outside `classified`
+        publisher, unjudged = build()
+        # a skip or a reschedule is not a failure: raised outside `classified`
+        if publisher is not None:
             raise AirflowSkipException(coalesce.skip_message(_day().logical_date, publisher))
+        if unjudged:
+            raise AirflowRescheduleException(build_gate.reschedule_at(unjudged))
 
     @task(**writer)
     @classified

@@ -76,8 +76,11 @@ def test_daily_dag_shape(dagbag):
     assert dag.get_task("load_raw").upstream_task_ids == {"feeds", "refetch"}
     assert dag.get_task("failed_feeds").trigger_rule == "all_done"
     assert dag.get_task("publish").upstream_task_ids == {"validate_marts"}
-    writers = {t.task_id for t in dag.tasks if t.pool == "feedwarehouse_writer"}
-    assert writers == {"load_raw", "validate_raw", "transform", "validate_marts", "publish"}
+    pooled = {t.task_id for t in dag.tasks if t.pool == "feedwarehouse_writer"}
+    assert pooled == {"load_raw", "validate_raw", "validate_marts", "publish"}
+    # transform outside the pool: deciding to coalesce needs no writer, a build takes the lock
+    assert dag.get_task("transform").pool == "default_pool"
+    writers = pooled | {"transform"}
     # Celery: the writer tasks to the one writer worker, the rest (extract above all) anywhere
     queues = {t.task_id: t.queue for t in dag.tasks}
     assert {task for task, queue in queues.items() if queue == "writer"} == writers

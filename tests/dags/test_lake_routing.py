@@ -1,4 +1,5 @@
-"""On DuckLake load_raw leaves the writer pool and queue; every other writer task stays."""
+"""On DuckLake load_raw leaves the writer pool and queue; every other writer task stays
+(transform on the writer queue, outside the pool, on either warehouse)."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from airflow.dag_processing.dagbag import DagBag
 dag = DagBag(sys.argv[1]).dags["feed_warehouse_daily"]
 print(json.dumps({t.task_id: [t.pool, t.queue] for t in dag.tasks}))
 """
-WRITERS = ("validate_raw", "transform", "validate_marts", "publish")
+WRITERS = ("validate_raw", "validate_marts", "publish")
 
 
 def _routes(warehouse: str) -> dict[str, list[str]]:
@@ -42,6 +43,7 @@ def test_on_the_lake_load_raw_runs_on_default_outside_the_writer_pool() -> None:
     assert routes["load_raw"] == ["default_pool", "default"]
     for task in WRITERS:
         assert routes[task] == ["feedwarehouse_writer", "writer"], task
+    assert routes["transform"] == ["default_pool", "writer"]
     assert routes["extract"] == ["default_pool", "default"]
 
 
@@ -49,3 +51,4 @@ def test_on_the_file_load_raw_stays_a_writer() -> None:
     routes = _routes("file")
     for task in ("load_raw", *WRITERS):
         assert routes[task] == ["feedwarehouse_writer", "writer"], task
+    assert routes["transform"] == ["default_pool", "writer"]

@@ -17,7 +17,8 @@ Setup, all under pytest's tmp_path and on 127.0.0.1 only:
   process group, always killed whole at the end. The repo's DAG folder, the writer pool created,
   then `airflow backfill create` exactly as the README says; the scheduler runs the backfill.
   Its three runs run at once (a backfill has its own max_active_runs, 10 by default; the DAG's
-  max_active_runs=1 does not apply to it); the one-slot writer pool serialises their writes.
+  max_active_runs=1 does not apply to it); the one-slot writer pool and the file lock serialise
+  their writes (transform, outside the pool, only the lock).
   The scheduler's own timetable is switched off (`[scheduler] use_job_schedule = False`):
   otherwise the unpaused DAG starts today's scheduled (live) run into the same data directory,
   and the exports/watchdog DAGs run too. Backfill runs are created by the CLI, not the timetable.
