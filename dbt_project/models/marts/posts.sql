@@ -74,16 +74,31 @@ posts_with_counts as (
 ),
 
 -- of the posts rebuilt only
-tag_lists as (
+post_slugs as (
 
-    select
+    select distinct
         tags_normalized.post_id,
-        list_sort(list(distinct tag_slugs.slug)) as tag_slugs
+        tag_slugs.slug
     from tags_normalized
     inner join tag_slugs
         on tags_normalized.tag_id = tag_slugs.tag_id
     where tags_normalized.post_id in (select posts_changed.post_id from posts_changed)
-    group by tags_normalized.post_id
+
+),
+
+-- each post's slugs in order, by a window rather than a list() per group: DuckDB 1.5 cannot
+-- spill a hash aggregate of lists, and a full build of a million posts ran out of its memory
+-- limit; a window partitions and sorts, which spill
+tag_lists as (
+
+    select
+        post_id,
+        list(slug) over (
+            partition by post_id order by slug
+            rows between unbounded preceding and unbounded following
+        ) as tag_slugs
+    from post_slugs
+    qualify row_number() over (partition by post_id order by slug) = 1
 
 ),
 
