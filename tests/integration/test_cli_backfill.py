@@ -3,8 +3,8 @@
 The sample (file:// URLs, no network) keeps each feed as it stood on each of four days; the
 backfill reads those archives (the dates are long before --today). Checked: every date gets its
 own line and its own raw.fetches rows; the BI file holds exactly the posts of the archives; a
-date without data fails and is named while the others publish; a date whose raw gate fails
-publishes nothing at all (its rows were never validated), and is named.
+date without data fails and is named while the others publish; so is a date whose raw gate
+fails, its rows kept in raw but left out of the marts (the gate refused them).
 """
 
 from __future__ import annotations
@@ -107,7 +107,7 @@ def test_a_date_without_data_is_named_and_the_others_publish(
     )
 
 
-def test_a_date_failing_the_raw_gate_publishes_nothing(
+def test_a_date_failing_the_raw_gate_is_named_and_left_out_of_the_marts(
     sample: SampleSet, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ):
     copy = tmp_path / "sample"
@@ -126,13 +126,27 @@ def test_a_date_failing_the_raw_gate_publishes_nothing(
     argv = ["backfill", "--feeds", str(feeds_file), "--start", "2026-11-18", "--end", "2026-11-20"]
     assert main([*argv, "--today", TODAY, "--data-dir", str(data_dir)]) == 1
     out = capsys.readouterr()
-    assert [line.split(" (")[0] for line in out.out.splitlines()] == [
+    assert [line.split(" (")[0] for line in out.out.splitlines()[:3]] == [
         "2026-11-18: ok",
         "2026-11-19: raw gate FAILED",
         "2026-11-20: ok",
     ]
-    assert out.err.splitlines()[-1] == (
-        "error: nothing was published for 2026-11-18 to 2026-11-20: the raw gate failed for "
-        "2026-11-19 (their rows were not validated; fix or retire, then backfill again)"
+    errors = out.err.splitlines()
+    assert errors[-1] == "error: published 2026-11-18 to 2026-11-20 except 2026-11-19"
+    assert errors[-2].startswith("error: 2026-11-19 failed: ")
+    assert "critical expectation(s) failed: suite raw_volume" in errors[-2]
+    paths = data_paths(data_dir)
+    posts = query(paths.published, "select guid from marts.posts")
+    assert sorted(g for (g,) in posts) == sorted(
+        archived_guids(sample, ["2026-11-18", "2026-11-20"])
     )
-    assert not data_paths(data_dir).published.exists()
+    # the refused date's fetches stay in raw (a rerun that passes the gate builds them), and
+    # never reached the marts: no feed's history counts a fetch of that date
+    by_date = "select logical_date::varchar, count(*) from {} group by 1 order by 1"
+    assert query(paths.warehouse, by_date.format("raw.fetches")) == [
+        ("2026-11-18", 2),
+        ("2026-11-19", 2),
+        ("2026-11-20", 2),
+    ]
+    built = "select distinct logical_date::varchar from intermediate.int_entries_identified"
+    assert sorted(query(paths.warehouse, built)) == [("2026-11-18",), ("2026-11-20",)]

@@ -6,6 +6,20 @@ source as (
 
 ),
 
+raw_gate_refusals as (
+
+    select * from {{ ref('stg_quality__raw_gate_refusals') }}
+
+),
+
+-- a date the raw gate refused stays out of every build until a rerun passes it
+gated as (
+
+    select * from source
+    where logical_date not in (select logical_date from raw_gate_refusals)
+
+),
+
 renamed as (
 
     select
@@ -51,7 +65,7 @@ renamed as (
             else coalesce(nullif(trim(published), ''), nullif(trim(updated), ''))
         end as date_text
 
-    from source
+    from gated
 
 )
 

@@ -6,6 +6,20 @@ source as (
 
 ),
 
+raw_gate_refusals as (
+
+    select * from {{ ref('stg_quality__raw_gate_refusals') }}
+
+),
+
+-- a date the raw gate refused stays out of every build until a rerun passes it
+gated as (
+
+    select * from source
+    where logical_date not in (select logical_date from raw_gate_refusals)
+
+),
+
 renamed as (
 
     select
@@ -39,7 +53,7 @@ renamed as (
         error is null as is_successful,
         coalesce(warning like '%not well-formed%', false) as is_not_well_formed
 
-    from source
+    from gated
 
 )
 

@@ -5,11 +5,11 @@ imported and its context built once per process). Then, once, for every date loa
 transform, validate_marts and publish (the marts' incremental rule rebuilds every fetch loaded
 since the last build, so one build covers them all).
 
-The failed-day rule of `run`, per date: a date whose raw gate fails (ValidationFailed) left
-unvalidated rows in raw, so nothing is built or published at all (the BI file keeps the last
-good day) and the date is named. A date where no feed delivered anything (NothingDelivered)
-loaded nothing: it fails and is named, and the other dates still publish. Either makes the
-exit code non-zero. A failed transform or marts gate fails every date (nothing published).
+The failed-day rule of `run`, per date: a date whose raw gate fails (ValidationFailed) is
+named, and its rows stay out of the build (the staging models leave out every date the raw gate
+refused: stg_quality__raw_gate_refusals) while the other dates still publish; so does a date
+where no feed delivered anything (NothingDelivered). Either makes the exit code non-zero. A
+failed transform or marts gate fails every date (nothing published).
 """
 
 from __future__ import annotations
@@ -113,10 +113,8 @@ def run_backfill(
             for logical_date in dates:
                 day = daily.DayRun(logical_date, paths, today, False, suites_dir, policy)
                 summary.dates.append(_raw_steps(day, feeds, feed_ids))
-        if any(status.unvalidated for status in summary.dates) or not any(
-            status.loaded for status in summary.dates
-        ):
-            return summary  # nothing unvalidated is built; nothing new to build
+        if not any(status.loaded and not status.unvalidated for status in summary.dates):
+            return summary  # nothing loaded passed its raw gate: nothing new to build
         last = daily.DayRun(dates[-1], paths, today, False, suites_dir, policy)
         try:
             daily.transform(last)
@@ -161,16 +159,10 @@ def report(summary: BackfillSummary, paths: Paths) -> int:
             _error(f"feed {feed_id} failed for {status.logical_date}: {error}")
         if status.error:
             _error(f"{status.logical_date} failed: {status.error}")
-    gate = ", ".join(str(s.logical_date) for s in dates if s.unvalidated)
-    if gate:
-        _error(
-            f"nothing was published for {span}: the raw gate failed for {gate} (their rows "
-            "were not validated; fix or retire, then backfill again)"
-        )
-    elif summary.build_error:
+    if summary.build_error:
         _error(f"nothing was published for {span}: {summary.build_error}")
     elif summary.published is None:
-        _error(f"nothing was published for {span}: no date loaded anything")
+        _error(f"nothing was published for {span}: no date loaded rows that passed the raw gate")
     if summary.published is None:
         return 1
     failed = ", ".join(str(s.logical_date) for s in summary.failed)
