@@ -15,8 +15,10 @@ raw_gate_refusals as (
 -- a date the raw gate refused stays out of every build until a rerun passes it
 gated as (
 
-    select * from source
-    where logical_date not in (select logical_date from raw_gate_refusals)
+    select source.* from source
+    where source.logical_date not in (
+        select raw_gate_refusals.logical_date from raw_gate_refusals
+    )
 
 ),
 
