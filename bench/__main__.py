@@ -107,7 +107,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"[bench] section {number} done in {record['seconds']:.0f} s", flush=True)
         for figure in record["figures"]:
             print(
-                f"  {figure['figure']}: ours {figure['ours']:.4g} {figure['unit']}, "
+                f"  {figure['figure']}: ours {_shown(figure['ours'])} {figure['unit']}, "
                 f"ratio {figure['ratio'] or 0:.2f} ({figure['ratio_meaning']}), "
                 f"target {figure['target'] or '-'} met {figure['met']}"
             )
@@ -128,6 +128,10 @@ def main(argv: list[str] | None = None) -> int:
     if not args.keep and args.work is None:
         shutil.rmtree(work, ignore_errors=True)
     return 1 if failed else 0
+
+
+def _shown(value: float | None) -> str:
+    return "not measured" if value is None else f"{value:.4g}"
 
 
 if __name__ == "__main__":
