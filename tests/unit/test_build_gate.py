@@ -4,8 +4,8 @@ unjudged (orchestration.build_gate): DagRun rows, and the lock/ask/build loop.""
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from datetime import date
 from pathlib import Path
 
@@ -92,14 +92,21 @@ def test_pending_raw_gates_reads_the_task_sdk_view_with_enum_states():
     assert ti.asked == [("feed_warehouse_daily", ("load_raw", "validate_raw"))]
 
 
-def test_the_build_waits_outside_the_lock_until_nothing_is_pending():
-    events: list[str] = []
+def recording_lock(events: list[str]) -> Callable[[], AbstractContextManager[None]]:
+    """A lock that writes "lock" and "unlock" into `events`, in the order they happen."""
 
     @contextmanager
-    def lock():
+    def lock() -> Iterator[None]:
         events.append("lock")
         yield
         events.append("unlock")
+
+    return lock
+
+
+def test_the_build_waits_outside_the_lock_until_nothing_is_pending():
+    events: list[str] = []
+    lock = recording_lock(events)
 
     answers = iter([[rid(3)], [rid(3)], []])
 
@@ -133,12 +140,7 @@ def test_the_build_waits_outside_the_lock_until_nothing_is_pending():
 
 def test_nothing_pending_builds_at_once_under_the_lock():
     events: list[str] = []
-
-    @contextmanager
-    def lock():
-        events.append("lock")
-        yield
-        events.append("unlock")
+    lock = recording_lock(events)
 
     assert build_when_judged(lock, lambda: [], lambda: events.append("build"), sleep=None) == []
     assert events == ["lock", "build", "unlock"]

@@ -6,19 +6,11 @@ source as (
 
 ),
 
-raw_gate_refusals as (
-
-    select * from {{ ref('stg_quality__raw_gate_refusals') }}
-
-),
-
 -- a date the raw gate refused stays out of every build until a rerun passes it
 gated as (
 
     select source.* from source
-    where source.logical_date not in (
-        select raw_gate_refusals.logical_date from raw_gate_refusals
-    )
+    {{ passed_raw_gate('source') }}
 
 ),
 
