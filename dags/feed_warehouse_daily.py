@@ -217,7 +217,7 @@ def feed_warehouse_daily() -> None:
             unjudged = build_gate.build_when_judged(
                 lambda: writer_lock(day.paths, holder=f"transform for {day.logical_date}"),
                 lambda: build_gate.pending_raw_gates(context),
-                lambda: daily.transform(day),
+                lambda: daily.transform(_day()),
             )
             return None, unjudged
 
