@@ -35,16 +35,25 @@ def load_previous(path: Path) -> dict[str, Any] | None:
 
 
 def merge(previous: dict[str, Any] | None, current: dict[str, Any]) -> dict[str, Any]:
-    """Sections measured now replace the same sections of a previous results file."""
+    """Sections measured now replace the same-numbered sections of a previous results file.
+
+    Sections are keyed by their number, so a good run of a section replaces its failed record
+    ("3. (failed)") as well as its earlier good one ("3. Growth").
+    """
     if previous is None:
         return current
     # side-by-side comparisons (bench.compare) stay until removed by hand
     current = {**current, "comparisons": previous.get("comparisons", [])}
-    fresh = {section["name"] for section in current["sections"]}
-    kept = [s for s in previous.get("sections", []) if s["name"] not in fresh]
+    fresh = {_number(section) for section in current["sections"]}
+    kept = [s for s in previous.get("sections", []) if _number(s) not in fresh]
     merged = dict(current)
-    merged["sections"] = sorted(kept + current["sections"], key=lambda s: s["name"])
+    merged["sections"] = sorted(kept + current["sections"], key=_number)
     return merged
+
+
+def _number(section: dict[str, Any]) -> int:
+    """A section's number: the "3" of "3. Growth" and of "3. (failed)"."""
+    return int(section["name"].split(".", 1)[0])
 
 
 def write(results: dict[str, Any], out_dir: Path) -> tuple[Path, Path]:

@@ -55,6 +55,26 @@ def test_merge_keeps_sections_not_measured_again() -> None:
     assert "old" not in merged["sections"][1]
 
 
+def test_merge_replaces_a_failed_section_by_its_number() -> None:
+    previous = {
+        "sections": [
+            {"name": "10. Later"},
+            {"name": "3. (failed)", "error": "MemoryError"},
+            {"name": "2. Fetch"},
+        ]
+    }
+    current = {"generated_at": "now", "sections": [{"name": "3. Growth"}]}
+    merged = report.merge(previous, current)
+    assert merged["sections"] == [
+        {"name": "2. Fetch"},
+        {"name": "3. Growth"},
+        {"name": "10. Later"},
+    ]
+    # and the other way round: a failed rerun replaces the good record it could not repeat
+    failed = report.merge(merged, {"generated_at": "now", "sections": [previous["sections"][1]]})
+    assert [s["name"] for s in failed["sections"]] == ["2. Fetch", "3. (failed)", "10. Later"]
+
+
 def growth_run(publish_s: float, daily_s: float) -> dict:
     steps = [{"steps": {"publish_marts": publish_s}} for _ in range(3)]
     figure = {"figure": "daily run, 10,000 posts of history", "unit": "s", "ours": daily_s}
