@@ -46,21 +46,49 @@ later_windows as (
 
 ),
 
+-- every fetch in the order its listings supersede each other: a post's latest version is its
+-- listing in the highest fetch (within one fetch, the first listing)
+fetches as (
+
+    select distinct
+        fetch_id,
+        logical_date,
+        fetched_at
+    from all_listings
+
+),
+
+fetch_order as (
+
+    select
+        fetch_id,
+        row_number() over (order by logical_date, fetched_at, fetch_id) as fetch_seq
+    from fetches
+
+),
+
 -- what each post is built from: its listings (the fetch version and position of each, hashed
 -- and xor-ed, so their order does not matter), and the last date and latest version's
--- publication that its deletion check compares with the later fetches
+-- publication that its deletion check compares with the later fetches. The latest version is
+-- picked by one integer (fetch_seq, then entry_index), not a struct: DuckDB 1.5 cannot spill
+-- an aggregate whose state holds a struct, and at 3M posts that state outgrew the memory limit
 post_inputs as (
 
     select
-        post_id,
-        feed_id,
-        max(logical_date) as last_seen_on,
+        all_listings.post_id,
+        all_listings.feed_id,
+        max(all_listings.logical_date) as last_seen_on,
         arg_max_null(
-            published_at, (logical_date, fetched_at, fetch_id, -entry_index)
+            all_listings.published_at,
+            fetch_order.fetch_seq * 4294967296 - all_listings.entry_index
         ) as published_at,
-        bit_xor(hash(fetch_id, fetched_at, entry_index)) as listings_hash
+        bit_xor(
+            hash(all_listings.fetch_id, all_listings.fetched_at, all_listings.entry_index)
+        ) as listings_hash
     from all_listings
-    group by post_id, feed_id
+    inner join fetch_order
+        on all_listings.fetch_id = fetch_order.fetch_id
+    group by all_listings.post_id, all_listings.feed_id
 
 ),
 
@@ -96,10 +124,44 @@ posts_to_build as (
 -- every listing of those posts (a post's history is small), so its aggregates are exact
 post_listings as (
 
-    select all_listings.*
+    select
+        all_listings.*,
+        fetch_order.fetch_seq
     from all_listings
     semi join posts_to_build
         on all_listings.post_id = posts_to_build.post_id
+    inner join fetch_order
+        on all_listings.fetch_id = fetch_order.fetch_id
+
+),
+
+-- each fetch that listed the post, with its first listing of it
+post_fetches as (
+
+    select
+        post_id,
+        fetch_seq,
+        max(logical_date) as logical_date,
+        min(entry_index) as first_entry_index
+    from post_listings
+    group by post_id, fetch_seq
+
+),
+
+-- the post's sightings and which listing is its latest version: the latest fetch's first.
+-- Plain aggregates over narrow rows, joined back to the one wide row they pick: DuckDB 1.5
+-- could not spill a window over the wide rows (every column of the post) at 3M posts
+latest_keys as (
+
+    select
+        post_id,
+        min(logical_date) as first_seen_on,
+        max(logical_date) as last_seen_on,
+        count(*) as times_seen,
+        max(fetch_seq) as latest_fetch_seq,
+        arg_max(first_entry_index, fetch_seq) as latest_entry_index
+    from post_fetches
+    group by post_id
 
 ),
 
@@ -107,15 +169,16 @@ post_listings as (
 latest_versions as (
 
     select
-        *,
-        min(logical_date) over (partition by post_id) as first_seen_on,
-        max(logical_date) over (partition by post_id) as last_seen_on,
-        count(distinct fetch_id) over (partition by post_id) as times_seen
+        post_listings.*,
+        latest_keys.first_seen_on,
+        latest_keys.last_seen_on,
+        latest_keys.times_seen
     from post_listings
-    qualify row_number() over (
-        partition by post_id
-        order by logical_date desc, fetched_at desc, fetch_id desc, entry_index asc
-    ) = 1
+    inner join latest_keys
+        on
+            post_listings.post_id = latest_keys.post_id
+            and post_listings.fetch_seq = latest_keys.latest_fetch_seq
+            and post_listings.entry_index = latest_keys.latest_entry_index
 
 ),
 
