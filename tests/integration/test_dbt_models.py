@@ -211,6 +211,28 @@ def test_posts_are_the_latest_versions_with_stable_ids(built: Path):
     ]  # fmt: skip  # a row a line
 
 
+def test_latest_versions_follow_the_window_rule(built: Path):
+    """int_posts_latest picks by integers and joins back (to spill at 3M posts); it must pick
+    what the plain rule picks: the latest fetch (date, fetched_at, fetch_id), its first listing."""
+    rule = rows(
+        built,
+        "select post_id, fetch_id, title, published_at,"
+        " min(logical_date) over (partition by post_id),"
+        " max(logical_date) over (partition by post_id),"
+        " count(distinct fetch_id) over (partition by post_id)"
+        " from intermediate.int_post_listings"
+        " qualify row_number() over (partition by post_id order by logical_date desc,"
+        " fetched_at desc, fetch_id desc, entry_index asc) = 1 order by post_id",
+    )
+    model = rows(
+        built,
+        "select post_id, latest_fetch_id, title, published_at, first_seen_on, last_seen_on,"
+        " times_seen from intermediate.int_posts_latest order by post_id",
+    )
+    assert len(model) == 6
+    assert model == rule
+
+
 def test_posts_dates_and_authors(built: Path):
     posts = rows(
         built,
