@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
@@ -54,6 +55,38 @@ def test_values_are_typed_and_read_when_asked(tmp_path: Path, monkeypatch: pytes
     assert config.data_paths().data_dir == tmp_path / "data"
 
 
+def test_the_settings_are_built_again_only_when_what_they_read_changed(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    first = settings()
+    assert settings() is first
+    monkeypatch.setenv("FEEDWAREHOUSE_MEMORY_LIMIT", "1GB")
+    assert settings() is not first
+    assert settings().memory_limit == "1GB"
+    # pydantic-settings matches the names in any case, so a change in any case counts
+    monkeypatch.setenv("feedwarehouse_writer_open_wait", "2.5")
+    assert settings().writer_open_wait == 2.5
+    monkeypatch.delenv("feedwarehouse_writer_open_wait")
+    monkeypatch.delenv("FEEDWAREHOUSE_MEMORY_LIMIT")
+    assert (settings().memory_limit, settings().writer_open_wait) == ("400MB", 60.0)
+
+
+def test_file_roots_resolve_against_the_working_directory_and_home_of_the_call(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = tmp_path.resolve()
+    for folder in ("a", "b", "home1", "home2"):
+        (root / folder).mkdir()
+    monkeypatch.setenv("FEEDWAREHOUSE_FILE_ROOTS", f"feeds{os.pathsep}~/more")
+    monkeypatch.setenv("HOME", str(root / "home1"))
+    monkeypatch.chdir(root / "a")
+    assert settings().file_roots == (root / "a" / "feeds", root / "home1" / "more")
+    monkeypatch.chdir(root / "b")
+    assert settings().file_roots == (root / "b" / "feeds", root / "home1" / "more")
+    monkeypatch.setenv("HOME", str(root / "home2"))
+    assert settings().file_roots == (root / "b" / "feeds", root / "home2" / "more")
+
+
 def test_an_empty_variable_counts_as_unset(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("FEEDWAREHOUSE_DATA_DIR", "")
     monkeypatch.setenv("FEEDWAREHOUSE_TASK_RETRIES", "")
@@ -84,10 +117,12 @@ def test_no_module_reads_a_setting_from_the_environment_itself() -> None:
         for path in PACKAGE.rglob("*.py")
         if re.search(r"os\.environ|getenv", path.read_text(encoding="utf-8"))
     }
-    # settings.py reads through pydantic-settings; what these touch is not ours to type: dbt's
-    # profile variable, GX's analytics switch, Airflow's AIRFLOW_CONN_<ID> (read the way
-    # Airflow's own environment backend does)
+    # settings.py reads through pydantic-settings (and looks whether the variables changed since
+    # it last did); what the others touch is not ours to type: dbt's profile variable, GX's
+    # analytics switch, Airflow's AIRFLOW_CONN_<ID> (read the way Airflow's own environment
+    # backend does)
     assert touching == {
+        "settings.py",
         "transform/dbt_build.py",
         "quality/gx_checkpoint.py",
         "extract/credentials.py",
