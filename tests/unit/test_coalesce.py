@@ -10,8 +10,8 @@ from airflow.sdk.api.datamodels._generated import DagRunState, TaskInstanceState
 from feedwarehouse.orchestration.coalesce import (
     RunRow,
     backfill_row,
-    candidates,
     builder_after,
+    candidates,
     coalesce_into,
     publishing_run,
 )
