@@ -148,3 +148,12 @@ def test_builder_after_names_the_run_that_builds_the_pages(
     assert builder_after(context) == expected
     asked = [("feed_warehouse_daily", ("load_raw", "validate_raw", "transform"))]
     assert ti.asked == (asked if run_type == "backfill" else [])
+
+
+def test_builder_after_says_build_here_when_the_task_sdk_cannot_answer():
+    class Unreachable(FakeTI):
+        def get_task_states(self, dag_id: str, task_ids: list[str]) -> dict:
+            raise ConnectionError("api-server gone")
+
+    context = {"ti": Unreachable({}, {}), "dag_run": FakeRun(run_id(2), "backfill", at(2))}
+    assert builder_after(context) is None
