@@ -192,10 +192,14 @@ def feed_warehouse_daily() -> None:
     @task(**writer)
     @classified
     def validate_raw() -> dict[str, Any]:
-        """Great Expectations on the date's raw rows."""
-        from feedwarehouse.orchestration import daily
+        """Great Expectations on the date's raw rows. In a backfill run whose marts a later run
+        builds (coalesce.py), its Data Docs pages are left to that run's build."""
+        from airflow.sdk import get_current_context
 
-        return daily.validate_raw(_day())
+        from feedwarehouse.orchestration import coalesce, daily
+
+        later = coalesce.builder_after(get_current_context()) is not None
+        return daily.validate_raw(_day(), docs_later=later)
 
     @task(**builder)
     def transform() -> None:

@@ -49,7 +49,9 @@ import yaml
 
 from feedwarehouse.config import archive_url_for, data_paths, load_feeds
 from feedwarehouse.orchestration import daily
+from feedwarehouse.orchestration.steps import MARTS_SUITES, RAW_SUITES, gx_dir
 from feedwarehouse.quality import reports
+from feedwarehouse.quality.gx_checkpoint import data_docs_index, pending_dir
 from feedwarehouse_dev.sample import SampleSet, generate_sample
 
 DAG_ID = "feed_warehouse_daily"
@@ -436,3 +438,18 @@ def test_backfill_by_the_scheduler_publishes_the_marts_of_on_time_runs(
         conn.close()
     assert len(guids) == len(expected_guids) == 40
     assert set(guids) == expected_guids
+
+    # Data Docs: a page per raw suite and date (a run whose marts a later run builds left its
+    # pages to that run's build), a page per marts suite and building run (the first before
+    # anything was published: without the suite that compares with the BI file); the index
+    # links every page and nothing is left pending
+    quality = gx_dir(data_paths(airflow_data))
+    site = data_docs_index(quality).parent
+    pages = sorted(path.relative_to(site) for path in site.glob("validations/*/*/*/*.html"))
+    builds = sum(state == "success" for state in built.values())
+    assert sorted(page.parts[1] for page in pages) == sorted(
+        [*RAW_SUITES * len(DATES), *MARTS_SUITES[:-1], *MARTS_SUITES * (builds - 1)]
+    )
+    index = data_docs_index(quality).read_text(encoding="utf-8")
+    assert [page for page in pages if str(page) not in index] == []
+    assert list(pending_dir(quality).glob("*")) == []

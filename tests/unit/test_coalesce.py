@@ -10,6 +10,7 @@ from airflow.sdk.api.datamodels._generated import DagRunState, TaskInstanceState
 from feedwarehouse.orchestration.coalesce import (
     RunRow,
     backfill_row,
+    builder_after,
     candidates,
     coalesce_into,
     publishing_run,
@@ -124,3 +125,35 @@ def test_publishing_run_reads_the_task_sdk_view(run_type: str, expected: str | N
     assert publishing_run(context) == expected
     asked = [("feed_warehouse_daily", ("load_raw", "validate_raw", "transform"))]
     assert ti.asked == (asked if run_type == "backfill" else [])
+
+
+@pytest.mark.parametrize(
+    ("run_type", "later_transform", "expected"),
+    [
+        ("backfill", None, run_id(3)),  # the later run still builds: the pages wait for it
+        ("backfill", "running", None),  # its build started: this run builds its own
+        ("scheduled", None, None),  # a daily run builds its own, asking nothing
+    ],
+)
+def test_builder_after_names_the_run_that_builds_the_pages(
+    run_type: str, later_transform: str | None, expected: str | None
+):
+    states = {  # this run's validate_raw asks
+        run_id(2): {"load_raw": "success", "validate_raw": "running", "transform": None},
+        run_id(3): {"load_raw": "success", "validate_raw": None, "transform": later_transform},
+    }
+    ti = FakeTI(states, {run_id(3): DagRunState.RUNNING})
+    this_id = run_id(2) if run_type == "backfill" else "scheduled__2026-11-02T00:00:00+00:00"
+    context = {"ti": ti, "dag_run": FakeRun(this_id, run_type, at(2))}
+    assert builder_after(context) == expected
+    asked = [("feed_warehouse_daily", ("load_raw", "validate_raw", "transform"))]
+    assert ti.asked == (asked if run_type == "backfill" else [])
+
+
+def test_builder_after_says_build_here_when_the_task_sdk_cannot_answer():
+    class Unreachable(FakeTI):
+        def get_task_states(self, dag_id: str, task_ids: list[str]) -> dict:
+            raise ConnectionError("api-server gone")
+
+    context = {"ti": Unreachable({}, {}), "dag_run": FakeRun(run_id(2), "backfill", at(2))}
+    assert builder_after(context) is None

@@ -16,13 +16,14 @@ def test_only_the_scheduler_preloads(command: str):
 
 
 @pytest.mark.slow
-def test_the_local_settings_preload_gx_and_dbt_in_the_scheduler(tmp_path):
+def test_the_local_settings_preload_gx_dbt_parsers_and_duckdb_in_the_scheduler(tmp_path):
     (tmp_path / "airflow_local_settings.py").write_text(LOCAL_SETTINGS, encoding="utf-8")
     probe = (
         f"import sys; sys.argv = ['airflow', 'scheduler']; sys.path.insert(0, {str(tmp_path)!r}); "
         "import airflow_local_settings as s; "
         "print(s.__all__, all(m in sys.modules for m in "
-        "('great_expectations', 'dbt.cli.main', 'pandas')))"
+        "('great_expectations', 'dbt.cli.main', 'pandas', 'duckdb', 'feedparser', "
+        "'dateparser', 'lxml.etree', 'selectolax.lexbor')))"
     )
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
     assert done.stdout.splitlines()[-1] == "[] True"

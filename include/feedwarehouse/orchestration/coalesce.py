@@ -87,12 +87,14 @@ def state_name(state: Any) -> str | None:
     return None if state is None else str(getattr(state, "value", state))
 
 
-def publishing_run(context: Mapping[str, Any]) -> str | None:
-    """coalesce_into for the running transform task, from the Task SDK's view of the runs."""
+def _view(context: Mapping[str, Any]) -> tuple[RunRow, list[RunRow], str | None]:
+    """This run's row, the backfill runs' rows (watched task states) and coalesce_into's
+    answer, from the Task SDK's view of the runs; a run that is not a backfill asks nothing."""
     ti, dag_run = context["ti"], context["dag_run"]
     run_type = str(getattr(dag_run.run_type, "value", dag_run.run_type))
+    this = RunRow(dag_run.run_id, run_type, dag_run.run_after, {})
     if run_type != BACKFILL:
-        return None  # asked nothing: a daily run always builds
+        return this, [], None
     states = ti.get_task_states(dag_id=ti.dag_id, task_ids=list(WATCHED_TASKS))
     this = RunRow(dag_run.run_id, run_type, dag_run.run_after, states.get(dag_run.run_id, {}))
     plain = {
@@ -100,8 +102,31 @@ def publishing_run(context: Mapping[str, Any]) -> str | None:
         for run_id, tasks in states.items()
     }
     rows = [row for run_id, tasks in plain.items() if (row := backfill_row(run_id, tasks))]
-    later = [row.run_id for row in rows if row.run_after > this.run_after]
     publisher = coalesce_into(this, rows, lambda run_id: ti.get_dagrun_state(ti.dag_id, run_id))
+    return this, rows, publisher
+
+
+def builder_after(context: Mapping[str, Any]) -> str | None:
+    """The later backfill run that, as things stand, builds and publishes this run's date (the
+    one publishing_run would name now), else None. validate_raw leaves its Data Docs pages to
+    it; whichever gate builds pages next builds them too (gx_checkpoint). If the Task SDK
+    cannot answer, None: the gate builds its own pages rather than fail over them."""
+    try:
+        _, _, publisher = _view(context)
+    except Exception:  # only where the pages are built depends on the answer
+        log.warning("could not ask which run builds: Data Docs pages built here", exc_info=True)
+        return None
+    if publisher:
+        log.info("Data Docs pages left to %s, the later backfill run that builds", publisher)
+    return publisher
+
+
+def publishing_run(context: Mapping[str, Any]) -> str | None:
+    """coalesce_into for the running transform task, from the Task SDK's view of the runs."""
+    this, rows, publisher = _view(context)
+    if this.run_type != BACKFILL:
+        return None  # asked nothing: a daily run always builds
+    later = [row for row in rows if row.run_after > this.run_after]
     # the decision first: the UI shows a log line cut at the panel's width
     if publisher:
         log.info(
@@ -115,7 +140,7 @@ def publishing_run(context: Mapping[str, Any]) -> str | None:
         "backfill run %s: %d later run(s) of backfills: %s",
         this.run_id,
         len(later),
-        ", ".join(f"{run_id} {plain[run_id]}" for run_id in later) or "none",
+        ", ".join(f"{row.run_id} {dict(row.tasks)}" for row in later) or "none",
     )
     return publisher
 

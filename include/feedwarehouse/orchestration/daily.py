@@ -89,9 +89,10 @@ def load_raw(day: DayRun, feed_ids: list[str]) -> LoadSummary:
     return summary
 
 
-def validate_raw(day: DayRun) -> dict[str, dict[str, Any]]:
-    """The raw gate; raises ValidationFailed on a critical expectation."""
-    reports = steps.validate_raw(day.logical_date, day.paths, day.suites_dir)
+def validate_raw(day: DayRun, *, docs_later: bool = False) -> dict[str, dict[str, Any]]:
+    """The raw gate; raises ValidationFailed on a critical expectation. `docs_later`: its Data
+    Docs pages wait for the run that builds the marts (a backfill run that run coalesces)."""
+    reports = steps.validate_raw(day.logical_date, day.paths, day.suites_dir, docs_later=docs_later)
     return {report.suite: report.as_dict() for report in reports}
 
 

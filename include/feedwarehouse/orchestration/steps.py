@@ -27,6 +27,7 @@ from feedwarehouse.load import raw as load
 from feedwarehouse.publish import bi_file as publish
 from feedwarehouse.publish.lake_publish import publish_lake
 from feedwarehouse.quality import quality_page, validate
+from feedwarehouse.quality.gx_checkpoint import data_docs_once
 from feedwarehouse.quality.quality_notes import gate_note, published_through
 from feedwarehouse.quality.reports import day_outcome
 from feedwarehouse.transform import dbt_build as transform
@@ -92,19 +93,26 @@ def require_a_delivery(summary: load.LoadSummary, logical_date: date) -> None:
 
 
 def validate_raw(
-    logical_date: date, paths: Paths, suites_dir: Path = EXPECTATIONS_DIR
+    logical_date: date,
+    paths: Paths,
+    suites_dir: Path = EXPECTATIONS_DIR,
+    *,
+    docs_later: bool = False,
 ) -> list[validate.ValidationReport]:
-    """The raw gate: the date's raw rows against expectations/raw_*.json."""
+    """The raw gate: the date's raw rows against expectations/raw_*.json. Its Data Docs pages
+    are built once for the gate, with any pending ones; with `docs_later` (a backfill run whose
+    marts a later run builds) they wait for the next build (gx_checkpoint)."""
     with writer(paths, f"validate_raw for {logical_date}") as conn:
         tables.ensure_schema(conn)
         try:
-            return validate.validate_gate(
-                conn,
-                RAW_SUITES,
-                logical_date=logical_date,
-                suites_dir=suites_dir,
-                gx_dir=gx_dir(paths),
-            )
+            with data_docs_once(gx_dir(paths), later=docs_later):
+                return validate.validate_gate(
+                    conn,
+                    RAW_SUITES,
+                    logical_date=logical_date,
+                    suites_dir=suites_dir,
+                    gx_dir=gx_dir(paths),
+                )
         finally:
             _write_quality_page(conn, paths)
 
@@ -124,17 +132,19 @@ def transform_marts(paths: Paths, *, full_refresh: bool = False) -> None:
 def validate_marts(
     logical_date: date, paths: Paths, suites_dir: Path = EXPECTATIONS_DIR
 ) -> list[validate.ValidationReport]:
-    """The marts gate: every mart, and the BI file's posts still present."""
+    """The marts gate: every mart, and the BI file's posts still present. Its Data Docs pages
+    are built once for the gate, with every pending one (the raw gates' a backfill deferred)."""
     with writer(paths, f"validate_marts for {logical_date}") as conn:
         try:
-            return validate.validate_gate(
-                conn,
-                MARTS_SUITES,
-                logical_date=logical_date,
-                published=paths.published,
-                suites_dir=suites_dir,
-                gx_dir=gx_dir(paths),
-            )
+            with data_docs_once(gx_dir(paths)):
+                return validate.validate_gate(
+                    conn,
+                    MARTS_SUITES,
+                    logical_date=logical_date,
+                    published=paths.published,
+                    suites_dir=suites_dir,
+                    gx_dir=gx_dir(paths),
+                )
         finally:
             _write_quality_page(conn, paths)
 
