@@ -57,6 +57,18 @@ def time_steps(seconds: dict[str, float]) -> None:
             setattr(module, name, timed(name, getattr(module, name)))
 
 
+def peak_rss_mb() -> float:
+    """This process's own peak RSS (dbt, GX and DuckDB all run in it): VmHWM, its memory's
+    high-water mark. Not ru_maxrss: Linux carries the parent's peak into a child across fork
+    and exec, so a child of a parent that once held 1.5 GB reported 1.5 GB whatever it used."""
+    status = Path("/proc/self/status")
+    if status.exists():
+        for line in status.read_text(encoding="ascii").splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024  # kB
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+
+
 def force_full_refresh() -> None:
     """Make the run's `dbt build` a `dbt build --full-refresh`."""
     run_dbt = transform.run_dbt
@@ -98,8 +110,7 @@ def main() -> None:
         )
     result["seconds"] = time.perf_counter() - start
     result["steps"] = {name: round(value, 3) for name, value in steps.items()}
-    # Linux reports ru_maxrss in KiB; dbt, GX and DuckDB all run in this process
-    result["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    result["peak_rss_mb"] = peak_rss_mb()
     print(json.dumps(result, default=str), flush=True)
 
 

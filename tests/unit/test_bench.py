@@ -6,6 +6,7 @@ not installed for `make test`: `make bench` itself refuses results whose row cou
 
 from __future__ import annotations
 
+import subprocess
 import sys
 from pathlib import Path
 
@@ -109,3 +110,20 @@ def test_comparisons_are_kept_and_shown_by_later_runs() -> None:
     }
     current = {"generated_at": "now", "sections": []}
     assert report.merge(previous, current)["comparisons"] == previous["comparisons"]
+
+
+def test_a_child_reports_its_own_peak_rss_not_its_parents() -> None:
+    """ru_maxrss carries a parent's peak into its child across fork and exec: section 3 once
+    read 1,520 MB for every run, the peak of the bench process that started them."""
+    held = bytearray(400 * 1024 * 1024)
+    held[::4096] = b"\1" * len(held[::4096])  # resident, not only reserved
+    code = "from bench.growth_worker import peak_rss_mb; print(peak_rss_mb())"
+    child = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=Path(__file__).parents[2],
+    )
+    assert len(held) == 400 * 1024 * 1024
+    assert 0 < float(child.stdout) < 300  # the interpreter and the package, not the 400 MB
