@@ -92,9 +92,8 @@ def _view(context: Mapping[str, Any]) -> tuple[RunRow, list[RunRow], str | None]
     answer, from the Task SDK's view of the runs; a run that is not a backfill asks nothing."""
     ti, dag_run = context["ti"], context["dag_run"]
     run_type = str(getattr(dag_run.run_type, "value", dag_run.run_type))
-    this = RunRow(dag_run.run_id, run_type, dag_run.run_after, {})
     if run_type != BACKFILL:
-        return this, [], None
+        return RunRow(dag_run.run_id, run_type, dag_run.run_after, {}), [], None
     states = ti.get_task_states(dag_id=ti.dag_id, task_ids=list(WATCHED_TASKS))
     this = RunRow(dag_run.run_id, run_type, dag_run.run_after, states.get(dag_run.run_id, {}))
     plain = {
