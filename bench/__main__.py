@@ -3,20 +3,18 @@
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import os
 import shutil
 import sys
 import tempfile
 import time
 import traceback
-from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bench import report
-from bench.common import Section, machine_info, machine_label
+from bench import report, sections
+from bench.common import in_own_process, machine_info, machine_label
 
 BENCH_DIR = Path(__file__).resolve().parent
 FULL = {
@@ -35,23 +33,6 @@ QUICK = {
     5: {"sizes": [20], "items": 5},
     6: {"airflow_days": 4, "cli_days": 6},
 }
-
-
-def _section(number: int) -> Callable[..., Section]:
-    """Each section's module is imported only when it runs (dlt and lxml are bench-only)."""
-    if number == 1:
-        from bench import parse_load as module
-    elif number == 2:
-        from bench import fetch_http as module
-    elif number == 3:
-        from bench import growth as module
-    elif number == 4:
-        from bench import orchestration as module
-    elif number == 5:
-        from bench import airflow_scale as module
-    else:
-        from bench import backfill as module
-    return module.measure
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -75,7 +56,7 @@ def main(argv: list[str] | None = None) -> int:
     quick_out = Path(tempfile.gettempdir()) / "feedwarehouse-bench-quick"
     out = args.out or (quick_out if args.quick else BENCH_DIR)
     machine = machine_info()
-    sections: list[dict[str, Any]] = []
+    records: list[dict[str, Any]] = []
     failed = False
     for number in numbers:
         options = dict(settings[number])
@@ -88,8 +69,7 @@ def main(argv: list[str] | None = None) -> int:
         load_before = os.getloadavg()[0]
         record: dict[str, Any]
         try:
-            section = _section(number)(work / f"s{number}", **options)
-            record = dataclasses.asdict(section)
+            record = in_own_process(sections.measure, number, work / f"s{number}", options)
         except Exception as exc:  # one section's failure is reported; the others still run
             traceback.print_exc()
             failed = True
@@ -103,7 +83,7 @@ def main(argv: list[str] | None = None) -> int:
             machine=machine_label(machine),
             date=datetime.now(UTC).date().isoformat(),
         )
-        sections.append(record)
+        records.append(record)
         print(f"[bench] section {number} done in {record['seconds']:.0f} s", flush=True)
         for figure in record["figures"]:
             print(
@@ -116,7 +96,7 @@ def main(argv: list[str] | None = None) -> int:
         "command": "python -m bench " + " ".join(sys.argv[1:] if argv is None else argv),
         "quick": args.quick,
         "machine": machine,
-        "sections": sections,
+        "sections": records,
     }
     previous = report.load_previous(out / "results.json")
     if args.only:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import multiprocessing
 import os
 import platform
 import signal
@@ -11,6 +12,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -65,6 +67,17 @@ def median_of(runs: int, func: Callable[[int], T]) -> tuple[float, list[float], 
         elapsed, value = timed(lambda index=index: func(index))
         seconds.append(elapsed)
     return statistics.median(seconds), seconds, value
+
+
+def in_own_process(func: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """`func(*args, **kwargs)` in a fresh (spawned) Python process; its exception re-raised here.
+
+    Each section runs so: one section's heap, page cache of imports and peak RSS never carry
+    into the next, and a child's ru_maxrss never inherits a big parent's peak.
+    """
+    spawn = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=1, mp_context=spawn) as pool:
+        return pool.submit(func, *args, **kwargs).result()
 
 
 def quiet_env(**extra: str) -> dict[str, str]:

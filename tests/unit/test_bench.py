@@ -6,6 +6,7 @@ not installed for `make test`: `make bench` itself refuses results whose row cou
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -127,3 +128,13 @@ def test_a_child_reports_its_own_peak_rss_not_its_parents() -> None:
     )
     assert len(held) == 400 * 1024 * 1024
     assert 0 < float(child.stdout) < 300  # the interpreter and the package, not the 400 MB
+
+
+def test_a_section_runs_in_its_own_process_and_its_error_comes_back() -> None:
+    from bench.common import in_own_process
+
+    child = in_own_process(os.getpid)
+    assert isinstance(child, int)
+    assert child != os.getpid()
+    with pytest.raises(FileNotFoundError, match="no-such-file-for-the-bench"):
+        in_own_process(os.stat, "/no-such-file-for-the-bench")
