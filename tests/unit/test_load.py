@@ -16,7 +16,7 @@ from feedwarehouse.extract.feeds import extract
 from feedwarehouse.extract.fetch_policy import FetchPolicy
 from feedwarehouse.extract.land import landed_manifests, manifest_path, payload_path, read_manifest
 from feedwarehouse.load.raw import LoadSummary, fetch_id_for, load_raw
-from feedwarehouse.parse.verdicts import parse_error, verdict_path
+from feedwarehouse.parse.verdicts import parse_error, refetch_reason, verdict_path
 from feedwarehouse.tables import ENTRY_COLUMNS, FETCH_COLUMNS, SCHEMAS, ensure_schema
 from feedwarehouse.warehouse import connect
 from feedwarehouse_dev.sample import SampleFeed, SampleSet, generate_sample
@@ -371,6 +371,36 @@ def test_a_rerun_fetches_again_once_the_publisher_fixes_an_unparseable_feed(
     assert load_raw(conn, paths, [extract(feed, DAY, paths, FAST)]) == rerun
     assert len(httpserver.log) == 2
     assert _count(conn, "entries") == 2
+
+
+def test_a_rerun_fetches_again_once_the_publisher_mends_a_cut_off_feed(
+    conn: duckdb.DuckDBPyConnection, paths: Paths, httpserver: HTTPServer
+) -> None:
+    whole = generate_sample(paths.data_dir.parent / "whole", feeds=1, items=3).feeds[0]
+    body = whole.path.read_bytes()
+    cut = body[: body.rindex(b"<item>") + 40]  # the last item cut off, status 200
+    httpserver.expect_ordered_request("/feed").respond_with_data(cut)
+    httpserver.expect_ordered_request("/feed").respond_with_data(body)
+    feed = Feed("blog", httpserver.url_for("/feed"))
+    first = load_raw(conn, paths, [extract(feed, DAY, paths, FAST)])
+    assert first.loaded == {"blog": 3}
+    assert first.warned["blog"].startswith("not well-formed: 2 entries recovered, 1 past the break")
+    landed = read_manifest(manifest_path(paths, "blog", DAY))
+    assert refetch_reason(paths, *landed.verdict_key) == first.warned["blog"]
+    assert parse_error(paths, *landed.verdict_key) is None  # usable: only the rerun refetches
+
+    # the same date again once the publisher mended it: fetched, the third item is whole now
+    rerun = load_raw(conn, paths, [extract(feed, DAY, paths, FAST)])
+    assert (rerun.loaded, rerun.warned, rerun.failed) == ({"blog": 3}, {}, {})
+    assert not verdict_path(paths, "blog", DAY).exists()
+    assert len(httpserver.log) == 2
+    assert conn.execute(
+        "select warning, entry_count from raw.fetches where feed_id = 'blog'"
+    ).fetchall() == [(None, 3)]
+    # a third run replays the mended payload without fetching
+    load_raw(conn, paths, [extract(feed, DAY, paths, FAST)])
+    assert len(httpserver.log) == 2
+    assert _count(conn, "entries") == 3
 
 
 def test_feed_without_entries_loads_zero(

@@ -37,7 +37,7 @@ from feedwarehouse.extract.land import (
     write_manifest,
 )
 from feedwarehouse.parse.feed import count_entries
-from feedwarehouse.parse.verdicts import parse_error
+from feedwarehouse.parse.verdicts import refetch_reason
 
 log = logging.getLogger(__name__)
 
@@ -66,7 +66,9 @@ def extract(
 
     Idempotent: a date whose payload already landed successfully is not fetched again, so a
     rerun (or a backfill of a date that was fetched live) loads exactly what was first seen;
-    a payload the raw load could not parse is fetched again (from the archive, for a backfill).
+    a payload the raw load could not parse, or found not well-formed (entries past its break
+    quarantined), is fetched again (from the archive, for a backfill): the publisher may have
+    fixed it.
     A feed with a `conn_id` gets its request headers from `credentials(conn_id)`: by default
     from $AIRFLOW_CONN_<CONN_ID>; inside Airflow from the Connection through the Task SDK.
     """
@@ -76,7 +78,7 @@ def extract(
     # a deleted payload (the fix for a corrupt one) is fetched again
     if landed is not None and landed.ok and payloads_present(paths, landed):
         replay_only = is_backfill(logical_date, today) and not feed.archive_url
-        if parse_error(paths, *landed.verdict_key) is None or replay_only:
+        if refetch_reason(paths, *landed.verdict_key) is None or replay_only:
             return target
     auth_headers: dict[str, str] = {}
     if feed.conn_id:

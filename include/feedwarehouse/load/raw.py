@@ -80,7 +80,7 @@ def load_raw(conn: duckdb.DuckDBPyConnection, paths: Paths, manifests: list[Path
             except (ValueError, OSError) as exc:  # a corrupt or missing payload file
                 error = str(exc)
             else:
-                record_parse_result(paths, *manifest.verdict_key, None)
+                record_parse_result(paths, *manifest.verdict_key, None, health.warning)
         _replace_fetch(conn, fetch_id, manifest, parsed, meta, error, health)
         warning = (meta or {}).get("warning") or (health.warning if health else None)
         if error is None and warning:
