@@ -18,7 +18,7 @@ from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
 from feedwarehouse.extract import http_get
-from feedwarehouse.extract.fetch import USER_AGENT, FetchResult, fetch_url, http_client
+from feedwarehouse.extract.fetch import FetchResult, fetch_url
 from feedwarehouse.extract.fetch_policy import (
     ALLOW_PRIVATE_ENV,
     FILE_ROOTS_ENV,
@@ -28,6 +28,7 @@ from feedwarehouse.extract.fetch_policy import (
     default_policy,
     pool_size,
 )
+from feedwarehouse.extract.http_clients import USER_AGENT, http_client
 from feedwarehouse.extract.http_get import MAX_REDIRECTS
 
 FAST = FetchPolicy(

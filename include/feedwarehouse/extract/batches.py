@@ -2,10 +2,10 @@
 
 For an orchestrator that pays a process per task (Airflow): a task per feed cost 358 s for 200
 feeds under a real scheduler, against 38 s for `feedwarehouse run`. Feeds are grouped into a
-few batches, each extracted by `extract_all` (one client, host-polite pool); a host's feeds stay
-in one batch, so batches running at once never add up past a host's limit. What failed is read
-back from the landing zone, and each failed feed gets a step of its own (`settle_feed`) that
-names it, says why, and fetches that feed alone when asked again.
+few batches, each extracted by `extract_all` (a client per host, host-polite pool); a host's
+feeds stay in one batch, so batches running at once never add up past a host's limit. What
+failed is read back from the landing zone, and each failed feed gets a step of its own
+(`settle_feed`) that names it, says why, and fetches that feed alone when asked again.
 """
 
 from __future__ import annotations

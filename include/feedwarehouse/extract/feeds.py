@@ -2,8 +2,8 @@
 
 Live dates make a conditional GET of the feed; backfilled dates read the date's archive page
 by page (or record that no data exists); a payload that already landed is never fetched again.
-Many feeds run on one thread pool with one HTTP client. Everything fetched goes to the landing
-store (`land`); extract reads the landing zone only, never the warehouse.
+Many feeds run on one thread pool with a small pooled HTTP client per host. Everything fetched
+goes to the landing store (`land`); extract reads the landing zone only, never the warehouse.
 """
 
 from __future__ import annotations
@@ -23,8 +23,9 @@ import httpx
 
 from feedwarehouse.config import Feed, Paths, archive_url_for
 from feedwarehouse.extract.credentials import MissingCredentials, connection_headers
-from feedwarehouse.extract.fetch import FetchResult, fetch_url, http_client
+from feedwarehouse.extract.fetch import FetchResult, fetch_url
 from feedwarehouse.extract.fetch_policy import FetchPolicy, HostLimiter, default_policy, pool_size
+from feedwarehouse.extract.http_clients import HostClients
 from feedwarehouse.extract.land import (
     ARCHIVE,
     Manifest,
@@ -57,7 +58,7 @@ def extract(
     policy: FetchPolicy | None = None,
     *,
     today: date | None = None,
-    client: httpx.Client | None = None,
+    client: httpx.Client | HostClients | None = None,
     limiter: HostLimiter | None = None,
     sleep: Callable[[float], None] = time.sleep,
     credentials: Callable[[str], dict[str, str]] = connection_headers,
@@ -109,7 +110,7 @@ def extract_all(
     sleep: Callable[[float], None] = time.sleep,
     credentials: Callable[[str], dict[str, str]] = connection_headers,
 ) -> list[Path]:
-    """Extract many feeds concurrently: one HTTP client, per-host limits, a pool sized to hosts.
+    """Extract many feeds concurrently: a client per host, per-host limits, a pool sized to hosts.
 
     One feed's failure (even an unexpected exception) is written to its manifest and never
     stops the others. Returns the manifest paths in the order of `feeds`. `credentials` is
@@ -118,7 +119,7 @@ def extract_all(
     policy = policy or default_policy()
     limiter = HostLimiter(policy.per_host)
     with (
-        http_client(policy) as client,
+        HostClients(policy) as clients,
         ThreadPoolExecutor(
             pool_size([feed.url for feed in feeds], policy), thread_name_prefix="extract"
         ) as pool,
@@ -129,7 +130,7 @@ def extract_all(
             paths=paths,
             policy=policy,
             today=today,
-            client=client,
+            client=clients,
             limiter=limiter,
             sleep=sleep,
             credentials=credentials,
@@ -140,10 +141,10 @@ def extract_all(
 
 @dataclass(frozen=True)
 class _Fetcher:
-    """fetch_url with this run's policy, shared client, host limiter and sleep bound in."""
+    """fetch_url with this run's policy, shared clients, host limiter and sleep bound in."""
 
     policy: FetchPolicy
-    client: httpx.Client | None
+    client: httpx.Client | HostClients | None
     limiter: HostLimiter
     sleep: Callable[[float], None]
     auth_headers: dict[str, str] = field(default_factory=dict)  # from a Connection; never stored
@@ -241,7 +242,7 @@ def _extract_recorded(
     paths: Paths,
     policy: FetchPolicy,
     today: date | None,
-    client: httpx.Client,
+    client: httpx.Client | HostClients,
     limiter: HostLimiter,
     sleep: Callable[[float], None],
     credentials: Callable[[str], dict[str, str]],

@@ -1,4 +1,4 @@
-"""One URL's fetch, http(s) or file://: the one HTTP client setup, retries, the outcome."""
+"""One URL's fetch, http(s) or file://: retries and the outcome."""
 
 from __future__ import annotations
 
@@ -13,13 +13,10 @@ from urllib.parse import unquote, urlparse
 import httpx
 from tenacity import Retrying, retry_if_result, stop_after_attempt
 
-from feedwarehouse import __version__
 from feedwarehouse.extract.fetch_policy import FILE_ROOTS_ENV, FetchPolicy, HostLimiter
+from feedwarehouse.extract.http_clients import HostClients, http_client
 from feedwarehouse.extract.http_get import BodyTooSlow, Refused, get_following_redirects
 
-USER_AGENT = (
-    f"feedwarehouse/{__version__} (+https://github.com/feedwarehouse/feedwarehouse; daily feed ELT)"
-)
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 
 
@@ -46,12 +43,13 @@ def fetch_url(
     *,
     request_headers: dict[str, str] | None = None,
     sleep: Callable[[float], None] = time.sleep,
-    client: httpx.Client | None = None,
+    client: httpx.Client | HostClients | None = None,
     limiter: HostLimiter | None = None,
 ) -> FetchResult:
     """Fetch one URL; never raises for network or HTTP failures, records them instead.
 
-    Pass `client` and `limiter` to share connections and per-host limits across many feeds.
+    Pass `client` (one httpx.Client, or HostClients: a client per host) and `limiter` to share
+    connections and per-host limits across many feeds.
     """
     policy = policy or FetchPolicy()
     scheme = urlparse(url).scheme
@@ -66,24 +64,8 @@ def fetch_url(
         return _fetch_http(own_client, url, policy, request_headers or {}, sleep, limiter)
 
 
-def http_client(policy: FetchPolicy) -> httpx.Client:
-    """The one HTTP client configuration used for every feed (thread-safe, pooled)."""
-    timeout = httpx.Timeout(policy.read_timeout, connect=policy.connect_timeout)
-    return httpx.Client(
-        timeout=timeout,
-        follow_redirects=False,  # followed by hand: every hop's host is checked
-        headers={"User-Agent": USER_AGENT, "Accept-Encoding": "gzip, deflate"},
-        # every worker keeps its connection for the next feed on the same host
-        limits=httpx.Limits(
-            max_connections=max(1, policy.max_workers),
-            max_keepalive_connections=max(1, policy.max_workers),
-        ),
-        trust_env=False,
-    )
-
-
 def _fetch_http(
-    client: httpx.Client,
+    client: httpx.Client | HostClients,
     url: str,
     policy: FetchPolicy,
     request_headers: dict[str, str],
@@ -113,7 +95,7 @@ def _fetch_http(
 
 
 def _attempt(
-    client: httpx.Client,
+    client: httpx.Client | HostClients,
     url: str,
     policy: FetchPolicy,
     request_headers: dict[str, str],

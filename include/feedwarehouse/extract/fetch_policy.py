@@ -40,6 +40,9 @@ class FetchPolicy:
     # hosts take (pool_size), so threads never sit blocked on one busy host
     max_workers: int = 64
     per_host: int = 2
+    # hosts whose connections extract_all keeps open between feeds (up to per_host each); past
+    # this the least recently used idle host's are closed, so sockets stay bounded
+    max_open_hosts: int = 128
     max_archive_pages: int = 10
 
 

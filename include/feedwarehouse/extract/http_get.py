@@ -10,6 +10,7 @@ from urllib.parse import urljoin, urlparse
 import httpx
 
 from feedwarehouse.extract.fetch_policy import ALLOW_PRIVATE_ENV, FetchPolicy, HostLimiter
+from feedwarehouse.extract.http_clients import HostClients, client_for
 
 MAX_REDIRECTS = 5
 CREDENTIAL_HEADERS = frozenset({"authorization", "cookie", "proxy-authorization"})
@@ -29,19 +30,26 @@ class Refused(Exception):
 
 
 def get_following_redirects(
-    client: httpx.Client,
+    clients: httpx.Client | HostClients,
     url: str,
     policy: FetchPolicy,
     request_headers: dict[str, str],
     limiter: HostLimiter,
 ) -> tuple[int, dict[str, str], bytes | None]:
-    """One attempt: (status, kept headers, body if 2xx), following bounded redirects."""
+    """One attempt: (status, kept headers, body if 2xx), following bounded redirects.
+
+    With HostClients each hop goes out on its own host's client, inside that host's slot.
+    """
     deadline = time.monotonic() + policy.attempt_timeout
     current = url
     hops = [url]
     for _hop in range(MAX_REDIRECTS + 1):
         _check_host(current, policy)
-        with limiter.slot(current), client.stream("GET", current, headers=request_headers) as r:
+        with (
+            limiter.slot(current),
+            client_for(clients, current) as client,
+            client.stream("GET", current, headers=request_headers) as r,
+        ):
             location = r.headers.get("location")
             if r.status_code in REDIRECT_STATUSES and location:
                 target = urljoin(current, location)
