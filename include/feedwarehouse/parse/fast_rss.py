@@ -92,10 +92,13 @@ _LABELS = {
     "description": "description",
     "author": "author",
 }
+_LABELS |= {RSS1 + tag: label for tag, label in _LABELS.items() if not tag.startswith("{")}
 _TEXT_LABELS = frozenset({"description", "dc:creator", "author"})
 _RELATIVE = frozenset({"comments", "wfw_comment", "wfw_commentrss", "docs"})  # feedparser's
-_ATTRIBUTES = {"guid": {"isPermaLink"}, "category": {"domain"}}  # others: none, or see below
 _NO_ATTRIBUTES: dict[str, str] = {}
+_ATTRIBUTES = {"guid": {"isPermaLink"}, "category": {"domain"}}  # others: none, or see below
+_ANY_ATTRIBUTES, _NONE = frozenset({"enclosure", "atom:link"}), frozenset()
+_REPEATABLE = frozenset({"category", "content", "enclosure", "atom:link"})
 
 
 @dataclass(frozen=True)
@@ -174,7 +177,7 @@ def _read_channel(channel: Any, version: str, ns: str, items: list[Any]) -> Fast
                 feed["entries"] = ""  # feedparser's "items" (its FeedParserDict renames it)
                 _check_seq(child, feed)
                 continue
-            _store(feed, child, child.tag, child.text or "", tables[1], seen, feed_level=True)
+            _store(feed, child, child.tag, child.text or "", tables[1], seen, True)
         else:
             raise Declined(f"{child.tag} beside the channel")
     return FastFeed(version, FeedParserDict(feed), entries, elements)
@@ -218,8 +221,8 @@ def _read_item(
     texts: dict[str, str] = {}
     for child in item.iterchildren(etree.Element):  # comments and PIs: feedparser skips them
         tag, text = child.tag, child.text or ""  # lxml builds both anew on every read
-        kind = _store(entry, child, tag, text, table, seen, feed_level=False)
-        label = _LABELS.get(tag) or _LABELS.get(tag.removeprefix(RSS1))
+        kind = _store(entry, child, tag, text, table, seen, False)
+        label = _LABELS.get(tag)  # RSS 1.0's names too
         if label:
             labels.add(label)
             if label in _TEXT_LABELS:
@@ -236,22 +239,25 @@ def _store(
     text: str,
     table: dict[str, tuple[str, str]],
     seen: set[str],
-    *,
     feed_level: bool,
 ) -> str:
     """One element's effect on its entry (or the feed), as feedparser's handlers have it."""
     kind, key = table.get(tag) or ("", "")
     if not kind or len(child):
         raise Declined(f"element {tag}")
-    attributes = dict(child.attrib) if child.attrib else _NO_ATTRIBUTES
-    allowed = _ATTRIBUTES.get(kind, _NO_ATTRIBUTES.keys())
-    if attributes and kind not in ("enclosure", "atom:link") and not set(attributes) <= allowed:
+    items = child.items()  # one call into lxml: most elements have no attribute
+    attributes = dict(items) if items else _NO_ATTRIBUTES
+    allowed = _ATTRIBUTES.get(kind, _NONE)
+    if attributes and kind not in _ANY_ATTRIBUTES and not attributes.keys() <= allowed:
         raise Declined(f"attributes of {tag}")
-    repeatable = kind in ("category", "content", "enclosure", "atom:link")
-    if not repeatable and (tag in seen or (kind == "author" and "authors" in context)):
+    if kind not in _REPEATABLE and (tag in seen or (kind == "author" and "authors" in context)):
         raise Declined(f"a second {tag}")  # feedparser's rules for those differ
     seen.add(tag)
-    if kind == "title":  # a text construct feedparser types by a guess
+    if kind == "plain":  # the commonest first: each kind is one branch below
+        context[key] = value(text, relative=key in _RELATIVE)
+    elif kind == "category":
+        add_tag(context, text, attributes.get("domain"))
+    elif kind == "title":  # a text construct feedparser types by a guess
         context[key], context[key + "_detail"] = content(text, "text/plain")
     elif kind == "description":
         if key == "summary" and "summary" in context and "content" not in context:
@@ -284,15 +290,11 @@ def _store(
             context.setdefault("link", context["id"])
     elif kind == "date":
         context[key], context[key + "_parsed"] = date_pair(text)
-    elif kind == "category":
-        add_tag(context, text, attributes.get("domain"))
     elif kind == "author":
         context.setdefault("authors", []).append({})
         context["author"] = value(text)
         sync_author(context)
-    elif kind == "generator":
+    else:  # generator
         context["generator_detail"] = {"name": value(text)}
         context["generator"] = context["generator_detail"]["name"]
-    else:  # plain
-        context[key] = value(text, relative=key in _RELATIVE)
     return kind
