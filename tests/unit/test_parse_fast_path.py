@@ -188,6 +188,19 @@ def test_a_channel_alternate_atom_link_after_its_link_is_read_exactly() -> None:
     assert fast.link == "https://edge.example/home"  # written after <link>: it wins there too
 
 
+def test_enclosures_are_counted_from_the_fast_paths_links() -> None:
+    """A fast path entry is a plain dict: its enclosures are its links of rel "enclosure"."""
+    enclosures = "".join(
+        f'<enclosure url="https://edge.example/{n}.mp3" length="1" type="audio/mpeg"/>'
+        for n in (1, 2)
+    )
+    fast, reference = parse_both(_wordpress(BASIC + enclosures), None)
+    assert_same_records(fast, reference)
+    assert [entry.enclosure_count for entry in fast.entries] == [2]
+    fast, _ = parse_both(_wordpress(BASIC), None)
+    assert (fast.parsed_by, fast.entries[0].enclosure_count) == ("lxml", 0)
+
+
 def test_a_doctype_declaring_an_entity_is_still_refused() -> None:
     """The entity guard runs whichever path reads the payload."""
     payload = _wordpress(BASIC).replace(

@@ -22,7 +22,6 @@ from lxml import etree
 from feedwarehouse.parse.entry_scan import EntryElements
 from feedwarehouse.parse.fast_values import (
     Declined,
-    Entry,
     add_tag,
     content,
     date_pair,
@@ -107,7 +106,7 @@ class FastFeed:
 
     version: str
     feed: FeedParserDict
-    entries: list[FeedParserDict]
+    entries: list[dict[str, Any]]  # FeedParserDicts but for their aliases (see fast_values)
     elements: list[EntryElements]
 
 
@@ -161,7 +160,7 @@ def _is_element(node: Any) -> bool:
 
 def _read_channel(channel: Any, version: str, ns: str, items: list[Any]) -> FastFeed:
     feed: dict[str, Any] = {}
-    entries: list[FeedParserDict] = []
+    entries: list[dict[str, Any]] = []
     elements: list[EntryElements] = []
     seen: set[str] = set()
     tables = _tables(ns)
@@ -170,7 +169,7 @@ def _read_channel(channel: Any, version: str, ns: str, items: list[Any]) -> Fast
             continue
         if child.tag == ns + "item" and (ns == "" or child.getparent() is not channel):
             entry, labels = _read_item(child, tables[0])
-            entries.append(Entry(entry))
+            entries.append(entry)
             elements.append(labels)
         elif child.getparent() is channel:
             if child.tag == RSS1 + "items" and ns:

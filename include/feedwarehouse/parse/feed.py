@@ -9,6 +9,7 @@ from html import unescape
 from typing import Any
 
 import feedparser
+from feedparser.util import FeedParserDict
 
 from feedwarehouse import text
 from feedwarehouse.parse import charset, entry_fields, fast_rss, jsonfeed, namespaces, urls
@@ -211,10 +212,18 @@ def _entry(
         body_html=urls.absolute_html(body.html, _body_base(entry, base)) if relative else body.html,
         body_source=body.source,
         comments_count=_int(entry.get("slash_comments")),
-        enclosure_count=len(entry.get("enclosures", [])),
+        enclosure_count=_enclosure_count(entry),
         # the fast path's values are those to_json_fast encodes as to_json does (and faster)
         entry_json=to_json_fast(entry) if fast_json else to_json(entry),
     )
+
+
+def _enclosure_count(entry: Any) -> int:
+    """len(entry["enclosures"]) as FeedParserDict has it (its links of rel "enclosure"); a fast
+    path entry is a plain dict, whose links each have a rel."""
+    if isinstance(entry, FeedParserDict):
+        return len(entry.get("enclosures", []))
+    return sum(link["rel"] == "enclosure" for link in entry.get("links", ()))
 
 
 def _absolute_record(entry: Any, base: str | None) -> None:
