@@ -41,7 +41,7 @@ def value(text: str, *, relative: bool = False) -> str:
     output = text.strip()
     if relative and ":///" in output:  # else _urljoin("", output) is the output itself
         output = _urljoin("", output)
-    return _repaired(output)
+    return output if output.isascii() else _repaired(output)  # ASCII: no call (most values)
 
 
 def _repaired(output: str) -> str:
