@@ -2,7 +2,7 @@
 dictionaries feedparser's strict parser builds from it, or None (decline: feedparser reads it).
 
 feedparser is the reference; this module reproduces only its handling of the elements listed in
-the tables below, with no attributes but those listed, each leaf holding text only. Anything
+the tables of fast_elements, with no attributes but those listed, each leaf holding text only. Anything
 else (another element, a second title, an xml:base or xml:lang, a DOCTYPE, a namespace declared
 below the root, a comment or entity reference inside a value) declines, so the fast path never
 guesses. The values go through feedparser's own steps (fast_values). lxml runs as safely as
@@ -19,7 +19,9 @@ from typing import Any
 from feedparser.util import FeedParserDict
 from lxml import etree
 
+from feedwarehouse.parse import fast_elements
 from feedwarehouse.parse.entry_scan import EntryElements
+from feedwarehouse.parse.fast_elements import LABELS, RDF, RSS1, TEXT_LABELS
 from feedwarehouse.parse.fast_values import (
     Declined,
     add_tag,
@@ -32,67 +34,8 @@ from feedwarehouse.parse.fast_values import (
     value,
 )
 
-CONTENT = "{http://purl.org/rss/1.0/modules/content/}encoded"
-DC = "{http://purl.org/dc/elements/1.1/}"
-WFW = "{http://wellformedweb.org/CommentAPI/}"
-SLASH = "{http://purl.org/rss/1.0/modules/slash/}"
-SY = "{http://purl.org/rss/1.0/modules/syndication/}"
-ATOM_LINK = "{http://www.w3.org/2005/Atom}link"
-RSS1 = "{http://purl.org/rss/1.0/}"
-RDF = "{http://www.w3.org/1999/02/22-rdf-syntax-ns#}"
 _ELEMENT_START = re.compile(rb"<[A-Za-z_]")  # the root's start tag: the prolog lies before it
 _FEEDPARSER_NAMESPACES = ("http://purl.org/rss/1.0/", "http://my.netscape.com/rdf/simple/0.9/")
-# element -> (how feedparser handles it, the key it stores); "plain": its text under the key
-_ITEM = {
-    "title": ("title", "title"),
-    "link": ("link", "link"),
-    "description": ("description", "summary"),
-    "guid": ("guid", "id"),
-    "pubDate": ("date", "published"),
-    "category": ("category", "tags"),
-    "author": ("author", "author"),
-    "comments": ("plain", "comments"),
-    "enclosure": ("enclosure", "links"),
-}
-_MODULES = {
-    CONTENT: ("content", "content"),
-    DC + "creator": ("author", "author"),
-    DC + "date": ("date", "updated"),
-    DC + "subject": ("category", "tags"),
-    WFW + "commentRss": ("plain", "wfw_commentrss"),
-    WFW + "comment": ("plain", "wfw_comment"),
-    SLASH + "comments": ("plain", "slash_comments"),
-}
-_CHANNEL = {
-    "title": ("title", "title"),
-    "link": ("link", "link"),
-    "description": ("description", "subtitle"),
-    "pubDate": ("date", "published"),
-    "lastBuildDate": ("date", "updated"),
-    "language": ("plain", "language"),
-    "generator": ("generator", "generator"),
-    "copyright": ("title", "rights"),
-    "docs": ("plain", "docs"),
-    "ttl": ("plain", "ttl"),
-}
-_CHANNEL_MODULES = {
-    ATOM_LINK: ("atom:link", "links"),
-    DC + "date": ("date", "updated"),
-    DC + "language": ("plain", "language"),
-    SY + "updatePeriod": ("plain", "sy_updateperiod"),
-    SY + "updateFrequency": ("plain", "sy_updatefrequency"),
-    SY + "updateBase": ("plain", "sy_updatebase"),
-}
-# the elements entry_scan labels, and those whose text it keeps (the first of each)
-_LABELS = {
-    CONTENT: "content:encoded",
-    DC + "date": "dc:date",
-    DC + "creator": "dc:creator",
-    "description": "description",
-    "author": "author",
-}
-_LABELS |= {RSS1 + tag: label for tag, label in _LABELS.items() if not tag.startswith("{")}
-_TEXT_LABELS = frozenset({"description", "dc:creator", "author"})
 _RELATIVE = frozenset({"comments", "wfw_comment", "wfw_commentrss", "docs"})  # feedparser's
 _NO_ATTRIBUTES: dict[str, str] = {}
 _ATTRIBUTES = {"guid": {"isPermaLink"}, "category": {"domain"}}  # others: none, or see below
@@ -163,7 +106,7 @@ def _read_channel(channel: Any, version: str, ns: str, items: list[Any]) -> Fast
     entries: list[dict[str, Any]] = []
     elements: list[EntryElements] = []
     seen: set[str] = set()
-    tables = _tables(ns)
+    tables = fast_elements.tables(ns)
     for child in channel if ns == "" else [*channel, *items]:
         if not _is_element(child):
             continue
@@ -198,14 +141,6 @@ def _check_seq(items: Any, feed: dict[str, Any]) -> None:
         feed["rdf_li"] = {"rdf:resource": li.get(RDF + "resource")}
 
 
-def _tables(ns: str) -> tuple[dict[str, tuple[str, str]], dict[str, tuple[str, str]]]:
-    """The item's and the channel's elements: RSS 1.0 has only title, link and description."""
-    keep = ("title", "link", "description") if ns else tuple(_ITEM) + tuple(_CHANNEL)
-    item = {ns + name: kind for name, kind in _ITEM.items() if name in keep} | _MODULES
-    channel = {ns + name: kind for name, kind in _CHANNEL.items() if name in keep}
-    return item, channel | _CHANNEL_MODULES
-
-
 def _read_item(
     item: Any, table: dict[str, tuple[str, str]]
 ) -> tuple[dict[str, Any], EntryElements]:
@@ -221,10 +156,10 @@ def _read_item(
     for child in item.iterchildren(etree.Element):  # comments and PIs: feedparser skips them
         tag, text = child.tag, child.text or ""  # lxml builds both anew on every read
         kind = _store(entry, child, tag, text, table, seen, False)
-        label = _LABELS.get(tag)  # RSS 1.0's names too
+        label = LABELS.get(tag)  # RSS 1.0's names too
         if label:
             labels.add(label)
-            if label in _TEXT_LABELS:
+            if label in TEXT_LABELS:
                 texts.setdefault(label, text)
         if kind == "guid":
             texts.setdefault("guid", text)
