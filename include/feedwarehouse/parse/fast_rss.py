@@ -2,7 +2,7 @@
 dictionaries feedparser's strict parser builds from it, or None (decline: feedparser reads it).
 
 feedparser is the reference; this module reproduces only its handling of the elements listed in
-the tables of fast_elements, with no attributes but those listed, each leaf holding text only. Anything
+fast_elements' tables, with no attributes but those listed, each leaf holding text only. Anything
 else (another element, a second title, an xml:base or xml:lang, a DOCTYPE, a namespace declared
 below the root, a comment or entity reference inside a value) declines, so the fast path never
 guesses. The values go through feedparser's own steps (fast_values). lxml runs as safely as
