@@ -157,6 +157,8 @@ DECLINED = {
     "an unknown element": BASIC + "<foo>bar</foo>",
     "a namespace declared on the item's element": BASIC + '<x:y xmlns:x="urn:x">z</x:y>',
     "a comment inside a value": "<title>A <!-- c --> post</title>",
+    "a processing instruction inside a value": "<title>A <?pi x?> post</title>",
+    "an attribute on a module's element": BASIC + '<slash:comments n="1">2</slash:comments>',
     "a C1 control": "<title>Price \u0080 5</title>",
     "a C1 control as a reference": "<title>Price &#128; 5</title>",
     "markup inside the description": "<description><p>Hi</p></description>",
