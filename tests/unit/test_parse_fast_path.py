@@ -157,6 +157,8 @@ DECLINED = {
     "an unknown element": BASIC + "<foo>bar</foo>",
     "a namespace declared on the item's element": BASIC + '<x:y xmlns:x="urn:x">z</x:y>',
     "a comment inside a value": "<title>A <!-- c --> post</title>",
+    "a processing instruction inside a value": "<title>A <?pi x?> post</title>",
+    "an attribute on a module's element": BASIC + '<slash:comments n="1">2</slash:comments>',
     "a C1 control": "<title>Price \u0080 5</title>",
     "a C1 control as a reference": "<title>Price &#128; 5</title>",
     "markup inside the description": "<description><p>Hi</p></description>",
@@ -186,6 +188,19 @@ def test_a_channel_alternate_atom_link_after_its_link_is_read_exactly() -> None:
     fast, reference = parse_both(_wordpress(BASIC, channel=channel), None)
     assert_same_records(fast, reference)
     assert fast.link == "https://edge.example/home"  # written after <link>: it wins there too
+
+
+def test_enclosures_are_counted_from_the_fast_paths_links() -> None:
+    """A fast path entry is a plain dict: its enclosures are its links of rel "enclosure"."""
+    enclosures = "".join(
+        f'<enclosure url="https://edge.example/{n}.mp3" length="1" type="audio/mpeg"/>'
+        for n in (1, 2)
+    )
+    fast, reference = parse_both(_wordpress(BASIC + enclosures), None)
+    assert_same_records(fast, reference)
+    assert [entry.enclosure_count for entry in fast.entries] == [2]
+    fast, _ = parse_both(_wordpress(BASIC), None)
+    assert (fast.parsed_by, fast.entries[0].enclosure_count) == ("lxml", 0)
 
 
 def test_a_doctype_declaring_an_entity_is_still_refused() -> None:

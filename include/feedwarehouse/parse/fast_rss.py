@@ -2,7 +2,7 @@
 dictionaries feedparser's strict parser builds from it, or None (decline: feedparser reads it).
 
 feedparser is the reference; this module reproduces only its handling of the elements listed in
-the tables below, with no attributes but those listed, each leaf holding text only. Anything
+fast_elements' tables, with no attributes but those listed, each leaf holding text only. Anything
 else (another element, a second title, an xml:base or xml:lang, a DOCTYPE, a namespace declared
 below the root, a comment or entity reference inside a value) declines, so the fast path never
 guesses. The values go through feedparser's own steps (fast_values). lxml runs as safely as
@@ -19,10 +19,11 @@ from typing import Any
 from feedparser.util import FeedParserDict
 from lxml import etree
 
+from feedwarehouse.parse import fast_elements
 from feedwarehouse.parse.entry_scan import EntryElements
+from feedwarehouse.parse.fast_elements import LABELS, RDF, RSS1, TEXT_LABELS
 from feedwarehouse.parse.fast_values import (
     Declined,
-    Entry,
     add_tag,
     content,
     date_pair,
@@ -33,69 +34,13 @@ from feedwarehouse.parse.fast_values import (
     value,
 )
 
-CONTENT = "{http://purl.org/rss/1.0/modules/content/}encoded"
-DC = "{http://purl.org/dc/elements/1.1/}"
-WFW = "{http://wellformedweb.org/CommentAPI/}"
-SLASH = "{http://purl.org/rss/1.0/modules/slash/}"
-SY = "{http://purl.org/rss/1.0/modules/syndication/}"
-ATOM_LINK = "{http://www.w3.org/2005/Atom}link"
-RSS1 = "{http://purl.org/rss/1.0/}"
-RDF = "{http://www.w3.org/1999/02/22-rdf-syntax-ns#}"
 _ELEMENT_START = re.compile(rb"<[A-Za-z_]")  # the root's start tag: the prolog lies before it
 _FEEDPARSER_NAMESPACES = ("http://purl.org/rss/1.0/", "http://my.netscape.com/rdf/simple/0.9/")
-# element -> (how feedparser handles it, the key it stores); "plain": its text under the key
-_ITEM = {
-    "title": ("title", "title"),
-    "link": ("link", "link"),
-    "description": ("description", "summary"),
-    "guid": ("guid", "id"),
-    "pubDate": ("date", "published"),
-    "category": ("category", "tags"),
-    "author": ("author", "author"),
-    "comments": ("plain", "comments"),
-    "enclosure": ("enclosure", "links"),
-}
-_MODULES = {
-    CONTENT: ("content", "content"),
-    DC + "creator": ("author", "author"),
-    DC + "date": ("date", "updated"),
-    DC + "subject": ("category", "tags"),
-    WFW + "commentRss": ("plain", "wfw_commentrss"),
-    WFW + "comment": ("plain", "wfw_comment"),
-    SLASH + "comments": ("plain", "slash_comments"),
-}
-_CHANNEL = {
-    "title": ("title", "title"),
-    "link": ("link", "link"),
-    "description": ("description", "subtitle"),
-    "pubDate": ("date", "published"),
-    "lastBuildDate": ("date", "updated"),
-    "language": ("plain", "language"),
-    "generator": ("generator", "generator"),
-    "copyright": ("title", "rights"),
-    "docs": ("plain", "docs"),
-    "ttl": ("plain", "ttl"),
-}
-_CHANNEL_MODULES = {
-    ATOM_LINK: ("atom:link", "links"),
-    DC + "date": ("date", "updated"),
-    DC + "language": ("plain", "language"),
-    SY + "updatePeriod": ("plain", "sy_updateperiod"),
-    SY + "updateFrequency": ("plain", "sy_updatefrequency"),
-    SY + "updateBase": ("plain", "sy_updatebase"),
-}
-# the elements entry_scan labels, and those whose text it keeps (the first of each)
-_LABELS = {
-    CONTENT: "content:encoded",
-    DC + "date": "dc:date",
-    DC + "creator": "dc:creator",
-    "description": "description",
-    "author": "author",
-}
-_TEXT_LABELS = frozenset({"description", "dc:creator", "author"})
 _RELATIVE = frozenset({"comments", "wfw_comment", "wfw_commentrss", "docs"})  # feedparser's
-_ATTRIBUTES = {"guid": {"isPermaLink"}, "category": {"domain"}}  # others: none, or see below
 _NO_ATTRIBUTES: dict[str, str] = {}
+_ATTRIBUTES = {"guid": {"isPermaLink"}, "category": {"domain"}}  # others: none, or see below
+_ANY_ATTRIBUTES, _NONE = frozenset({"enclosure", "atom:link"}), frozenset()
+_REPEATABLE = frozenset({"category", "content", "enclosure", "atom:link"})
 
 
 @dataclass(frozen=True)
@@ -104,7 +49,7 @@ class FastFeed:
 
     version: str
     feed: FeedParserDict
-    entries: list[FeedParserDict]
+    entries: list[dict[str, Any]]  # FeedParserDicts but for their aliases (see fast_values)
     elements: list[EntryElements]
 
 
@@ -158,23 +103,23 @@ def _is_element(node: Any) -> bool:
 
 def _read_channel(channel: Any, version: str, ns: str, items: list[Any]) -> FastFeed:
     feed: dict[str, Any] = {}
-    entries: list[FeedParserDict] = []
+    entries: list[dict[str, Any]] = []
     elements: list[EntryElements] = []
     seen: set[str] = set()
-    tables = _tables(ns)
+    tables = fast_elements.tables(ns)
     for child in channel if ns == "" else [*channel, *items]:
         if not _is_element(child):
             continue
         if child.tag == ns + "item" and (ns == "" or child.getparent() is not channel):
             entry, labels = _read_item(child, tables[0])
-            entries.append(Entry(entry))
+            entries.append(entry)
             elements.append(labels)
         elif child.getparent() is channel:
             if child.tag == RSS1 + "items" and ns:
                 feed["entries"] = ""  # feedparser's "items" (its FeedParserDict renames it)
                 _check_seq(child, feed)
                 continue
-            _store(feed, child, child.tag, child.text or "", tables[1], seen, feed_level=True)
+            _store(feed, child, child.tag, child.text or "", tables[1], seen, True)
         else:
             raise Declined(f"{child.tag} beside the channel")
     return FastFeed(version, FeedParserDict(feed), entries, elements)
@@ -196,14 +141,6 @@ def _check_seq(items: Any, feed: dict[str, Any]) -> None:
         feed["rdf_li"] = {"rdf:resource": li.get(RDF + "resource")}
 
 
-def _tables(ns: str) -> tuple[dict[str, tuple[str, str]], dict[str, tuple[str, str]]]:
-    """The item's and the channel's elements: RSS 1.0 has only title, link and description."""
-    keep = ("title", "link", "description") if ns else tuple(_ITEM) + tuple(_CHANNEL)
-    item = {ns + name: kind for name, kind in _ITEM.items() if name in keep} | _MODULES
-    channel = {ns + name: kind for name, kind in _CHANNEL.items() if name in keep}
-    return item, channel | _CHANNEL_MODULES
-
-
 def _read_item(
     item: Any, table: dict[str, tuple[str, str]]
 ) -> tuple[dict[str, Any], EntryElements]:
@@ -218,11 +155,11 @@ def _read_item(
     texts: dict[str, str] = {}
     for child in item.iterchildren(etree.Element):  # comments and PIs: feedparser skips them
         tag, text = child.tag, child.text or ""  # lxml builds both anew on every read
-        kind = _store(entry, child, tag, text, table, seen, feed_level=False)
-        label = _LABELS.get(tag) or _LABELS.get(tag.removeprefix(RSS1))
+        kind = _store(entry, child, tag, text, table, seen, False)
+        label = LABELS.get(tag)  # RSS 1.0's names too
         if label:
             labels.add(label)
-            if label in _TEXT_LABELS:
+            if label in TEXT_LABELS:
                 texts.setdefault(label, text)
         if kind == "guid":
             texts.setdefault("guid", text)
@@ -236,22 +173,25 @@ def _store(
     text: str,
     table: dict[str, tuple[str, str]],
     seen: set[str],
-    *,
     feed_level: bool,
 ) -> str:
     """One element's effect on its entry (or the feed), as feedparser's handlers have it."""
     kind, key = table.get(tag) or ("", "")
     if not kind or len(child):
         raise Declined(f"element {tag}")
-    attributes = dict(child.attrib) if child.attrib else _NO_ATTRIBUTES
-    allowed = _ATTRIBUTES.get(kind, _NO_ATTRIBUTES.keys())
-    if attributes and kind not in ("enclosure", "atom:link") and not set(attributes) <= allowed:
+    items = child.items()  # one call into lxml: most elements have no attribute
+    attributes = dict(items) if items else _NO_ATTRIBUTES
+    allowed = _ATTRIBUTES.get(kind, _NONE)
+    if attributes and kind not in _ANY_ATTRIBUTES and not attributes.keys() <= allowed:
         raise Declined(f"attributes of {tag}")
-    repeatable = kind in ("category", "content", "enclosure", "atom:link")
-    if not repeatable and (tag in seen or (kind == "author" and "authors" in context)):
+    if kind not in _REPEATABLE and (tag in seen or (kind == "author" and "authors" in context)):
         raise Declined(f"a second {tag}")  # feedparser's rules for those differ
     seen.add(tag)
-    if kind == "title":  # a text construct feedparser types by a guess
+    if kind == "plain":  # the commonest first: each kind is one branch below
+        context[key] = value(text, relative=key in _RELATIVE)
+    elif kind == "category":
+        add_tag(context, text, attributes.get("domain"))
+    elif kind == "title":  # a text construct feedparser types by a guess
         context[key], context[key + "_detail"] = content(text, "text/plain")
     elif kind == "description":
         if key == "summary" and "summary" in context and "content" not in context:
@@ -284,15 +224,11 @@ def _store(
             context.setdefault("link", context["id"])
     elif kind == "date":
         context[key], context[key + "_parsed"] = date_pair(text)
-    elif kind == "category":
-        add_tag(context, text, attributes.get("domain"))
     elif kind == "author":
         context.setdefault("authors", []).append({})
         context["author"] = value(text)
         sync_author(context)
-    elif kind == "generator":
+    else:  # generator
         context["generator_detail"] = {"name": value(text)}
         context["generator"] = context["generator_detail"]["name"]
-    else:  # plain
-        context[key] = value(text, relative=key in _RELATIVE)
     return kind

@@ -9,10 +9,18 @@ from html import unescape
 from typing import Any
 
 import feedparser
+from feedparser.util import FeedParserDict
 
 from feedwarehouse import text
 from feedwarehouse.parse import charset, entry_fields, fast_rss, jsonfeed, namespaces, urls
-from feedwarehouse.parse.records import ParsedEntry, ParsedFeed, absolute, base_url, to_json
+from feedwarehouse.parse.records import (
+    ParsedEntry,
+    ParsedFeed,
+    absolute,
+    base_url,
+    to_json,
+    to_json_fast,
+)
 from feedwarehouse.parse.xml_guard import FeedParseError, check_entities
 
 _BOMS = (codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
@@ -42,6 +50,7 @@ def parse_feed(
     payload = namespaces.normalize(decoded.payload)
     notes = "; ".join(filter(None, (decoded.note, nul_note))) or None
     fast = fast_rss.read(payload) if fast_path else None  # lxml expands and fetches nothing
+    fast_json = fast is not None
     # The entity guard before feedparser (or a refusal the fast path must give too). It can only
     # refuse a payload holding "<!ENTITY": one lxml read as UTF-8 is what feedparser would read.
     if fast is None or b"<!ENTITY" in payload:
@@ -64,7 +73,9 @@ def parse_feed(
         bozo_reason=bozo_reason,
         feed_json=to_json({**meta, "version": version, "encoding": decoded.encoding}),
         entries=[
-            _entry(entry, base, meta, scanned[index] if scanned else None, is_atom, relative)
+            _entry(
+                entry, base, meta, scanned[index] if scanned else None, is_atom, relative, fast_json
+            )
             for index, entry in enumerate(found)
         ],
         parsed_by="lxml" if fast is not None else "feedparser",
@@ -165,6 +176,7 @@ def _entry(
     elements: entry_fields.EntryElements | None,
     is_atom: bool,
     relative: bool = True,
+    fast_json: bool = False,
 ) -> ParsedEntry:
     content = entry.get("content") or []
     link = entry.get("link") or None
@@ -200,9 +212,18 @@ def _entry(
         body_html=urls.absolute_html(body.html, _body_base(entry, base)) if relative else body.html,
         body_source=body.source,
         comments_count=_int(entry.get("slash_comments")),
-        enclosure_count=len(entry.get("enclosures", [])),
-        entry_json=to_json(entry),
+        enclosure_count=_enclosure_count(entry),
+        # the fast path's values are those to_json_fast encodes as to_json does (and faster)
+        entry_json=to_json_fast(entry) if fast_json else to_json(entry),
     )
+
+
+def _enclosure_count(entry: Any) -> int:
+    """len(entry["enclosures"]) as FeedParserDict has it (its links of rel "enclosure"); a fast
+    path entry is a plain dict, whose links each have a rel."""
+    if isinstance(entry, FeedParserDict):
+        return len(entry.get("enclosures", []))
+    return sum(link["rel"] == "enclosure" for link in entry.get("links", ()))
 
 
 def _absolute_record(entry: Any, base: str | None) -> None:
