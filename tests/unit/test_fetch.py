@@ -6,14 +6,13 @@ import gzip
 import ipaddress
 import re
 import socket
-import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from email.utils import format_datetime
 from pathlib import Path
 
 import pytest
+from helpers.in_flight import six_at_once
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
@@ -389,29 +388,13 @@ def test_broken_gzip_is_reported_and_not_retried(httpserver: HTTPServer, sleeps:
 
 
 def test_shared_client_and_host_limiter() -> None:
-    in_flight: list[int] = []
-    peak: list[int] = []
-    guard = threading.Lock()
-
-    def counted(_request: Request) -> Response:
-        with guard:
-            in_flight.append(1)
-            peak.append(len(in_flight))
-        time.sleep(0.1)
-        with guard:
-            in_flight.pop()
-        return Response(RSS)
-
-    with HTTPServer(host="127.0.0.1", threaded=True) as server:
-        server.expect_request("/feed").respond_with_handler(counted)
-        url = server.url_for("/feed")
-        limiter = HostLimiter(2)
-        with http_client(FAST) as client, ThreadPoolExecutor(6) as pool:
-            results = list(
-                pool.map(lambda _: fetch_url(url, FAST, client=client, limiter=limiter), range(6))
-            )
+    limiter = HostLimiter(2)
+    with http_client(FAST) as client:
+        results, peak = six_at_once(
+            lambda url: fetch_url(url, FAST, client=client, limiter=limiter), RSS
+        )
     assert [r.body for r in results] == [RSS] * 6
-    assert max(peak) == 2  # six workers, at most two requests in flight to the host
+    assert peak == 2  # six workers, at most two requests in flight to the host
 
 
 def test_pool_size_is_what_the_hosts_can_take() -> None:

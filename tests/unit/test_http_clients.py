@@ -3,17 +3,14 @@
 from __future__ import annotations
 
 import ipaddress
-import threading
-import time
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from typing import Any
 
 import httpx
 import pytest
+from helpers.in_flight import six_at_once
 from helpers.landing_feed import DAY, FAST, RSS
 from pytest_httpserver import HTTPServer
-from werkzeug import Request, Response
 
 from feedwarehouse.config import Feed, Paths
 from feedwarehouse.extract import http_clients, http_get
@@ -69,29 +66,13 @@ def test_a_client_in_use_is_never_closed_under_its_request() -> None:
 
 
 def test_each_hosts_connections_are_bounded_by_per_host() -> None:
-    in_flight: list[int] = []
-    peak: list[int] = []
-    guard = threading.Lock()
-
-    def counted(_request: Request) -> Response:
-        with guard:
-            in_flight.append(1)
-            peak.append(len(in_flight))
-        time.sleep(0.1)
-        with guard:
-            in_flight.pop()
-        return Response(RSS)
-
-    with HTTPServer(host="127.0.0.1", threaded=True) as server:
-        server.expect_request("/feed").respond_with_handler(counted)
-        url = server.url_for("/feed")
-        limiter = HostLimiter(6)  # lets six through: only the host's client bounds them here
-        with HostClients(FAST) as clients, ThreadPoolExecutor(6) as pool:
-            results = list(
-                pool.map(lambda _: fetch_url(url, FAST, client=clients, limiter=limiter), range(6))
-            )
+    limiter = HostLimiter(6)  # lets six through: only the host's client bounds them here
+    with HostClients(FAST) as clients:
+        results, peak = six_at_once(
+            lambda url: fetch_url(url, FAST, client=clients, limiter=limiter), RSS
+        )
     assert [r.body for r in results] == [RSS] * 6
-    assert max(peak) == 2  # per_host: the host's client holds two connections at most
+    assert peak == 2  # per_host: the host's client holds two connections at most
 
 
 def test_extract_all_makes_a_client_per_host_and_closes_them(
